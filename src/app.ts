@@ -1,0 +1,38 @@
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { bodyLimit } from "hono/body-limit";
+import { authenticate } from "./http/auth";
+import type { AppEnv } from "./http/context";
+import { ApiError, onError } from "./http/errors";
+import { requestId } from "./http/request-id";
+import { agentRoutes } from "./routes/agents";
+import { stateRoutes } from "./routes/state";
+import { mountSystemRoutes } from "./routes/system";
+
+/** Bodies may carry a 1 MiB state value plus its envelope; anything larger is refused before parsing. */
+export const MAX_BODY_BYTES = 1024 * 1024 + 64 * 1024;
+
+export function createApp() {
+  const app = new OpenAPIHono<AppEnv>();
+  app.onError(onError);
+  app.notFound(() => {
+    throw new ApiError("not_found", "No such route; see /docs for the API reference.");
+  });
+  app.use(requestId);
+  app.use(
+    "/v1/*",
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new ApiError("payload_too_large", `The request body is over ${MAX_BODY_BYTES} bytes.`);
+      },
+    }),
+  );
+  app.use("/v1/*", authenticate);
+  app.route("/", agentRoutes);
+  app.route("/", stateRoutes);
+  mountSystemRoutes(app);
+  return app;
+}
+
+export const app = createApp();
+export type App = typeof app;

@@ -1,0 +1,49 @@
+import { sql } from "drizzle-orm";
+import type { Database } from "../db/client";
+import { auditLog } from "../db/schema";
+import { newId } from "../lib/ids";
+import { isoNow } from "../lib/time";
+
+export type AuditStatus = "success" | "denied";
+
+export interface AuditEntry {
+  agentId: string;
+  action: string;
+  resource: string;
+  status: AuditStatus;
+  requestId?: string;
+  details?: Record<string, unknown>;
+}
+
+function auditRow(entry: AuditEntry) {
+  return {
+    auditId: newId("aud"),
+    agentId: entry.agentId,
+    action: entry.action,
+    resource: entry.resource,
+    status: entry.status,
+    requestId: entry.requestId ?? null,
+    at: isoNow(),
+    details: entry.details === undefined ? null : JSON.stringify(entry.details),
+  };
+}
+
+/** The insert for one `_audit_log` row, to run alone or inside a `db.batch`. */
+export function auditInsert(db: Database, entry: AuditEntry) {
+  return db.insert(auditLog).values(auditRow(entry));
+}
+
+/**
+ * For a `db.batch`: records the entry only if the statement just before it changed a row, so that an
+ * insert that conflicted or an update that matched nothing leaves no audit row (D1 batches run in order
+ * on one connection, so `changes()` reads the previous statement).
+ */
+export function auditIfChanged(db: Database, entry: AuditEntry) {
+  const r = auditRow(entry);
+  // Columns in the table's declared order: the select's values fill them positionally.
+  return db
+    .insert(auditLog)
+    .select(
+      sql`SELECT ${r.auditId}, ${r.agentId}, ${r.action}, ${r.resource}, ${r.status}, ${r.requestId}, ${r.at}, ${r.details} WHERE changes() > 0`,
+    );
+}

@@ -1,0 +1,35 @@
+/** The actions of the contract's policy language, plus the admin-only management actions. */
+export const DATA_ACTIONS = [
+  "memory:read",
+  "memory:write",
+  "memory:delete",
+  "trigger:manage",
+  "inbox:read",
+  "inbox:send",
+  "branch:create",
+  "branch:read",
+  "branch:write",
+  "branch:merge",
+  "branch:discard",
+  "state:read",
+  "state:write",
+  "query:read",
+  "query:write",
+  "cot:read",
+  "cot:write",
+] as const;
+
+export const ADMIN_ACTIONS = ["agent:manage", "policy:manage"] as const;
+
+export type Action = (typeof DATA_ACTIONS)[number] | (typeof ADMIN_ACTIONS)[number];
+
+/** What a call acts on: `memory:<namespace>`, `state:<agent_id>`, … `owner` is the agent it belongs to, if any. */
+export interface Resource {
+  type: string;
+  id: string;
+  owner?: string;
+}
+
+export const resourceName = (r: Resource) => `${r.type}:${r.id}`;
+
+export const isReadAction = (action: Action) => action.endsWith(":read");

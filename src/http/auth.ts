@@ -1,0 +1,68 @@
+import { and, eq, isNull } from "drizzle-orm";
+import type { MiddlewareHandler } from "hono";
+import { keyLookup } from "../agents/keys";
+import { ADMIN_PRINCIPAL, type Principal } from "../authz/principal";
+import { adminToken } from "../config";
+import { database } from "../db/client";
+import { agentKeys, agents } from "../db/schema";
+import { secretsEqual, sha256Hex } from "../lib/crypto";
+import type { AppEnv } from "./context";
+import { ApiError } from "./errors";
+
+/** The key a request presents: `Authorization: Bearer <key>` or `ApiKey <key>`, or `X-API-Key`. */
+export function presentedKey(headers: Headers): string | undefined {
+  const authorization = headers.get("authorization");
+  if (authorization) {
+    const match = /^(?:Bearer|ApiKey)\s+(\S+)\s*$/i.exec(authorization);
+    if (match) return match[1];
+  }
+  return headers.get("x-api-key")?.trim() || undefined;
+}
+
+const unauthorized = (message: string) => new ApiError("unauthorized", message);
+
+/** Resolves the caller on every request: no cache, so a revoked key fails on its very next use. */
+export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const key = presentedKey(c.req.raw.headers);
+  if (!key) throw unauthorized("Send your key as `Authorization: Bearer <key>` (or `X-API-Key: <key>`).");
+  c.set("principal", await principalFor(c.env, key));
+  await next();
+};
+
+async function principalFor(env: Env, key: string): Promise<Principal> {
+  if (key.startsWith("sy_")) {
+    const agent = await agentForKey(env, key);
+    if (agent) return agent;
+  }
+  if (await isAdminToken(env, key)) return ADMIN_PRINCIPAL;
+  throw unauthorized("The key is not valid: it is unknown, revoked, or its agent was deleted.");
+}
+
+/** Throws 503 on a deployment with no ADMIN_TOKEN: a key that is no agent's can only be an admin call. */
+async function isAdminToken(env: Env, key: string): Promise<boolean> {
+  return secretsEqual(key, adminToken(env));
+}
+
+async function agentForKey(env: Env, key: string): Promise<Principal | undefined> {
+  const db = database(env);
+  const [candidates, hash] = await Promise.all([
+    db
+      .select({
+        keyId: agentKeys.keyId,
+        keyHash: agentKeys.keyHash,
+        agentId: agents.agentId,
+        role: agents.role,
+        attributes: agents.attributes,
+      })
+      .from(agentKeys)
+      .innerJoin(agents, eq(agents.agentId, agentKeys.agentId))
+      .where(and(eq(agentKeys.lookup, keyLookup(key)), isNull(agentKeys.revokedAt))),
+    sha256Hex(key),
+  ]);
+  for (const row of candidates) {
+    if (await secretsEqual(hash, row.keyHash)) {
+      return { agentId: row.agentId, role: row.role, attributes: JSON.parse(row.attributes) as Record<string, unknown>, keyId: row.keyId };
+    }
+  }
+  return undefined;
+}

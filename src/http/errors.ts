@@ -1,0 +1,92 @@
+import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { ZodError } from "zod";
+
+/** The error codes of the contract, each with the HTTP status it always travels with. */
+export const ERROR_STATUS = {
+  invalid_request: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  payload_too_large: 413,
+  unprocessable: 422,
+  rate_limited: 429,
+  internal: 500,
+  unavailable: 503,
+} as const satisfies Record<string, ContentfulStatusCode>;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+/** An error the API reports to its caller as `{"error": {code, message, details}}`. */
+export class ApiError extends Error {
+  readonly status: ContentfulStatusCode;
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly details?: unknown,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = "ApiError";
+    this.status = ERROR_STATUS[code];
+  }
+}
+
+export const notFound = (what: string, id: string) =>
+  new ApiError("not_found", `${what} '${id}' does not exist.`);
+
+export interface FieldIssue {
+  path: string;
+  message: string;
+}
+
+/** Field paths as users write them: `metadata.topic`, `items[2].key`, or `(body)` for the whole body. */
+export function fieldPath(path: readonly PropertyKey[]): string {
+  let out = "";
+  for (const part of path) {
+    if (typeof part === "number") out += `[${part}]`;
+    else out += out ? `.${String(part)}` : String(part);
+  }
+  return out || "(body)";
+}
+
+export function invalidFromZod(error: ZodError, where?: string): ApiError {
+  const issues: FieldIssue[] = error.issues.map((issue) => ({
+    path: fieldPath(issue.path),
+    message: issue.message,
+  }));
+  const first = issues[0];
+  const summary = first ? `${first.path}: ${first.message}` : "the request is invalid";
+  const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : "";
+  return new ApiError("invalid_request", `Invalid ${where ?? "request"}: ${summary}${more}.`, issues, {
+    cause: error,
+  });
+}
+
+export function errorBody(code: ErrorCode, message: string, details?: unknown) {
+  return { error: { code, message, ...(details === undefined ? {} : { details }) } };
+}
+
+/** The one error handler: every failure leaves as the contract's error JSON. */
+export function onError(err: Error, c: Context): Response {
+  const apiError = toApiError(err);
+  if (apiError.status >= 500) console.error(`[${c.get("requestId") ?? "-"}]`, err);
+  return c.json(errorBody(apiError.code, apiError.message, apiError.details), apiError.status);
+}
+
+function toApiError(err: Error): ApiError {
+  if (err instanceof ApiError) return err;
+  if (err instanceof ZodError) return invalidFromZod(err);
+  if (err instanceof HTTPException) {
+    // Hono raises these for bodies it cannot parse or that are too large: they are the caller's fault.
+    if (err.status === 413) return new ApiError("payload_too_large", "The request body is too large.", undefined, { cause: err });
+    if (err.status === 401) return new ApiError("unauthorized", err.message || "Authentication required.");
+    if (err.status < 500)
+      return new ApiError("invalid_request", err.message || "The request could not be read.", undefined, { cause: err });
+  }
+  return new ApiError("internal", "An internal error occurred; the request id identifies it in the logs.", undefined, {
+    cause: err,
+  });
+}

@@ -1,0 +1,15 @@
+import { app } from "./app";
+import { runScheduledWork } from "./scheduled";
+import { handleQueueBatch } from "./queues";
+
+export { AgentObject } from "../durable-objects/agent";
+export { BranchObject } from "../durable-objects/branch";
+export { VectorShard } from "../durable-objects/vector-shard";
+
+export default {
+  fetch: app.fetch,
+  queue: handleQueueBatch,
+  scheduled: (controller, env, ctx) => {
+    ctx.waitUntil(runScheduledWork(controller, env));
+  },
+} satisfies ExportedHandler<Env>;

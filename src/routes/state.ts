@@ -1,0 +1,113 @@
+import { createRoute } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { agentExists } from "../agents/agents";
+import { auditInsert } from "../audit/audit-log";
+import { authorize } from "../authz/authorize";
+import { database } from "../db/client";
+import { auditContext } from "../http/audit-context";
+import type { AppEnv } from "../http/context";
+import { notFound } from "../http/errors";
+import { ListQuery, errorResponses, jsonBody, jsonResponse } from "../http/openapi";
+import { router } from "../http/router";
+import { decodeCursor, page } from "../lib/cursor";
+import { agentObject, deleteState, readState, writeState } from "../state/agent-state";
+import {
+  DeleteStateQuerySchema,
+  DeletedStateSchema,
+  PutStateSchema,
+  StateAgentPathSchema,
+  StateEntrySchema,
+  StateKeyListSchema,
+  StatePathSchema,
+} from "../state/schemas";
+
+const tags = ["Agent state"];
+const stateResource = (agentId: string) => ({ type: "state", id: agentId, owner: agentId });
+
+/**
+ * State exists only for registered agents; checked after authorisation so it reveals nothing to the
+ * unauthorised. An agent acting on its own state was just found by authentication.
+ */
+async function requireAgent(c: Context<AppEnv>, agentId: string) {
+  if (c.get("principal").agentId === agentId) return;
+  if (!(await agentExists(database(c.env), agentId))) throw notFound("Agent", agentId);
+}
+
+export const stateRoutes = router()
+  .openapi(
+    createRoute({
+      method: "put",
+      path: "/v1/state/{agent_id}/{key}",
+      tags,
+      summary: "Write a state value (compare-and-set with expected_version)",
+      description: "Only the agent itself (or an admin) writes its state. `version` starts at 1 and grows by one per write.",
+      request: { params: StatePathSchema, body: jsonBody(PutStateSchema) },
+      responses: { 200: jsonResponse(StateEntrySchema, "The value as stored."), ...errorResponses("not_found", "conflict", "payload_too_large") },
+    }),
+    async (c) => {
+      const { agent_id, key } = c.req.valid("param");
+      const { value, expected_version } = c.req.valid("json");
+      await authorize(c, "state:write", stateResource(agent_id));
+      await requireAgent(c, agent_id);
+      const entry = await writeState(c.env, agent_id, key, value, expected_version, c.get("principal").agentId);
+      await auditInsert(database(c.env), {
+        ...auditContext(c),
+        action: "state:write",
+        resource: `state:${agent_id}/${key}`,
+        status: "success",
+        details: { version: entry.version },
+      });
+      return c.json(entry, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/state/{agent_id}/{key}",
+      tags,
+      summary: "Read a state value",
+      description: "Any agent may read any agent's state (hand-offs), unless a policy says otherwise.",
+      request: { params: StatePathSchema },
+      responses: { 200: jsonResponse(StateEntrySchema, "The value."), ...errorResponses("not_found") },
+    }),
+    async (c) => {
+      const { agent_id, key } = c.req.valid("param");
+      await authorize(c, "state:read", stateResource(agent_id));
+      return c.json(await readState(c.env, agent_id, key), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "delete",
+      path: "/v1/state/{agent_id}/{key}",
+      tags,
+      summary: "Delete a state value",
+      request: { params: StatePathSchema, query: DeleteStateQuerySchema },
+      responses: { 200: jsonResponse(DeletedStateSchema, "The key is unset."), ...errorResponses("not_found", "conflict") },
+    }),
+    async (c) => {
+      const { agent_id, key } = c.req.valid("param");
+      await authorize(c, "state:write", stateResource(agent_id));
+      await deleteState(c.env, agent_id, key, c.req.valid("query").expected_version);
+      await auditInsert(database(c.env), { ...auditContext(c), action: "state:delete", resource: `state:${agent_id}/${key}`, status: "success" });
+      return c.json({ agent_id, key, deleted: true as const }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/state/{agent_id}",
+      tags,
+      summary: "List an agent's state keys",
+      request: { params: StateAgentPathSchema, query: ListQuery },
+      responses: { 200: jsonResponse(StateKeyListSchema, "A page of keys, in key order."), ...errorResponses("not_found") },
+    }),
+    async (c) => {
+      const { agent_id } = c.req.valid("param");
+      const { limit, cursor } = c.req.valid("query");
+      await authorize(c, "state:read", stateResource(agent_id));
+      await requireAgent(c, agent_id);
+      const rows = await agentObject(c.env, agent_id).listState(decodeCursor(cursor), limit + 1);
+      return c.json(page(rows, limit, (r) => r.key), 200);
+    },
+  );

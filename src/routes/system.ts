@@ -1,0 +1,25 @@
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { OpenAPIObjectConfigure } from "@hono/zod-openapi";
+import type { AppEnv } from "../http/context";
+import { renderReference } from "../docs/reference-page";
+
+export const OPENAPI_INFO: Extract<OpenAPIObjectConfigure<AppEnv, "/openapi.json">, { openapi: string }> = {
+  openapi: "3.1.0",
+  info: {
+    title: "Switchyard API",
+    version: "1.0.0",
+    description:
+      "The coordination data layer for teams of AI agents: shared memory, agent state, inboxes, branches, SQL, policies and audit. " +
+      "Authenticate with `Authorization: Bearer <key>`. Errors are `{\"error\": {code, message, details}}`.",
+  },
+  security: [{ bearer: [] }],
+};
+
+/** `/openapi.json` is generated from the same zod schemas the routes validate with; `/docs` renders it. */
+export function mountSystemRoutes(app: OpenAPIHono<AppEnv>) {
+  app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });
+  app.doc31("/openapi.json", OPENAPI_INFO);
+  app.get("/docs", (c) => c.html(renderReference(app.getOpenAPI31Document(OPENAPI_INFO))));
+  app.get("/", (c) => c.json({ name: "switchyard", api: "/v1", openapi: "/openapi.json", docs: "/docs" }));
+  app.get("/health", (c) => c.json({ ok: true }));
+}

@@ -1,0 +1,16 @@
+import { purgeExpiredIdempotencyKeys } from "./http/idempotency";
+
+/**
+ * The every-minute Cron Trigger. Each job is independent: one failing must not stop the others, and
+ * all failures are logged and re-raised together so the invocation shows as failed.
+ */
+const jobs: Record<string, (env: Env) => Promise<unknown>> = {
+  "idempotency-keys": purgeExpiredIdempotencyKeys,
+};
+
+export async function runScheduledWork(_controller: ScheduledController, env: Env): Promise<void> {
+  const results = await Promise.allSettled(Object.values(jobs).map((job) => job(env)));
+  const failures = results.flatMap((r, i) => (r.status === "rejected" ? [`${Object.keys(jobs)[i]}: ${String(r.reason)}`] : []));
+  if (failures.length) throw new Error(`Scheduled jobs failed: ${failures.join("; ")}`);
+}
+

@@ -1,0 +1,30 @@
+import path from "node:path";
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+
+// Integration tests run inside workerd with the real bindings from wrangler.toml: local D1 (migrations
+// applied in test/setup.ts), local Durable Objects, local Queues. Vectorize and Workers AI have no local
+// simulator, so the tests select Switchyard's local index and embedder, exactly as `npm run dev` does.
+export default defineConfig({
+  plugins: [
+    cloudflareTest(async () => ({
+      wrangler: { configPath: "./wrangler.toml" },
+      remoteBindings: false,
+      miniflare: {
+        bindings: {
+          SWITCHYARD_ENV: "development",
+          EMBEDDINGS: "local",
+          VECTOR_INDEX: "local",
+          ADMIN_TOKEN: "test-admin-token",
+          TEST_MIGRATIONS: await readD1Migrations(path.join(process.cwd(), "src/db/migrations")),
+        },
+      },
+    })),
+  ],
+  test: {
+    include: ["test/**/*.test.ts"],
+    exclude: ["test/e2e/**"],
+    setupFiles: ["./test/setup.ts"],
+    testTimeout: 30_000,
+  },
+});
