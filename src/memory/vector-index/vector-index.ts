@@ -1,0 +1,39 @@
+/**
+ * The vector index, shaped like Cloudflare Vectorize so that the production adapter is thin and the
+ * local index can be held to the same contract. Scores are cosine similarities.
+ */
+export type VectorMetadataValue = string | number | boolean | null;
+export type VectorMetadata = Record<string, VectorMetadataValue>;
+
+/** Vectorize's filter language: a field equals a value, or `{$eq|$ne|$in|$nin|$gt|$gte|$lt|$lte: …}`. */
+export type FilterOperator = "$eq" | "$ne" | "$in" | "$nin" | "$gt" | "$gte" | "$lt" | "$lte";
+export type FilterCondition = VectorMetadataValue | Partial<Record<FilterOperator, VectorMetadataValue | VectorMetadataValue[]>>;
+export type VectorFilter = Record<string, FilterCondition>;
+
+export interface VectorRecord {
+  id: string;
+  values: Float32Array | number[];
+  namespace?: string;
+  metadata?: VectorMetadata;
+}
+
+export interface VectorQuery {
+  topK: number;
+  namespace?: string;
+  filter?: VectorFilter;
+}
+
+export interface VectorMatch {
+  id: string;
+  score: number;
+  namespace?: string;
+}
+
+export interface VectorIndex {
+  /** Inserts or replaces by id. */
+  upsert(vectors: VectorRecord[]): Promise<{ count: number }>;
+  /** The topK nearest (highest cosine similarity first) within the namespace, among vectors matching the filter. */
+  query(vector: Float32Array | number[], options: VectorQuery): Promise<{ matches: VectorMatch[]; count: number }>;
+  getByIds(ids: string[]): Promise<VectorRecord[]>;
+  deleteByIds(ids: string[]): Promise<{ count: number }>;
+}
