@@ -5,6 +5,7 @@ import type { AppEnv } from "./http/context";
 import { ApiError, onError } from "./http/errors";
 import { requestId } from "./http/request-id";
 import { agentRoutes } from "./routes/agents";
+import { memoryRoutes } from "./routes/memory";
 import { stateRoutes } from "./routes/state";
 import { mountSystemRoutes } from "./routes/system";
 
@@ -30,6 +31,7 @@ export function createApp() {
   app.use("/v1/*", authenticate);
   app.route("/", agentRoutes);
   app.route("/", stateRoutes);
+  app.route("/", memoryRoutes);
   mountSystemRoutes(app);
   return app;
 }

@@ -1,4 +1,6 @@
 import { purgeExpiredIdempotencyKeys } from "./http/idempotency";
+import { purgeExpiredMemories } from "./memory/memory-writes";
+import { memoryServices } from "./memory/services";
 
 /**
  * The every-minute Cron Trigger. Each job is independent: one failing must not stop the others, and
@@ -6,6 +8,7 @@ import { purgeExpiredIdempotencyKeys } from "./http/idempotency";
  */
 const jobs: Record<string, (env: Env) => Promise<unknown>> = {
   "idempotency-keys": purgeExpiredIdempotencyKeys,
+  "expired-memories": (env) => purgeExpiredMemories(memoryServices(env)),
 };
 
 export async function runScheduledWork(_controller: ScheduledController, env: Env): Promise<void> {

@@ -61,3 +61,38 @@ export function expectError(res: ApiResponse, status: number, code: string) {
     throw new Error(`expected ${status} ${code}, got ${res.status} ${JSON.stringify(res.body)}`);
   }
 }
+
+let requestCounter = 0;
+/** A fresh `X-Request-Id`, so a test can find exactly the rows its request wrote. */
+export const newRequestId = (label = "t") => `${label}-${Date.now().toString(36)}-${(requestCounter++).toString(36)}`;
+
+export interface AuditRow {
+  audit_id: string;
+  agent_id: string;
+  action: string;
+  resource: string;
+  status: string;
+  request_id: string | null;
+  at: string;
+  details: string | null;
+}
+
+/** The `_audit_log` rows written under one request id. */
+export async function auditRowsFor(requestId: string): Promise<AuditRow[]> {
+  const { results } = await env.DB.prepare("SELECT * FROM _audit_log WHERE request_id = ? ORDER BY at, audit_id").bind(requestId).all<AuditRow>();
+  return results;
+}
+
+/** The field paths a 400 names in `details`. */
+export function invalidPaths(res: ApiResponse): string[] {
+  expectError(res, 400, "invalid_request");
+  const details: unknown = res.body.error.details;
+  if (!Array.isArray(details)) throw new Error(`400 without a details list: ${JSON.stringify(res.body)}`);
+  return details.map((d: { path: string }) => d.path);
+}
+
+/** A JSON string value whose JSON text (quotes included) is exactly `bytes` bytes of UTF-8. */
+export const stringOfJsonBytes = (bytes: number) => "x".repeat(bytes - 2);
+
+/** The ISO-8601 UTC timestamp with milliseconds that the contract uses everywhere. */
+export const ISO_MILLIS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;

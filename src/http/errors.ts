@@ -52,11 +52,17 @@ export function fieldPath(path: readonly PropertyKey[]): string {
   return out || "(body)";
 }
 
+/** One entry per failing field: an unknown field is named itself, not the object that holds it. */
+function fieldIssues(error: ZodError): FieldIssue[] {
+  return error.issues.flatMap((issue) =>
+    issue.code === "unrecognized_keys"
+      ? issue.keys.map((key) => ({ path: fieldPath([...issue.path, key]), message: "is not a known field; remove it" }))
+      : [{ path: fieldPath(issue.path), message: issue.message }],
+  );
+}
+
 export function invalidFromZod(error: ZodError, where?: string): ApiError {
-  const issues: FieldIssue[] = error.issues.map((issue) => ({
-    path: fieldPath(issue.path),
-    message: issue.message,
-  }));
+  const issues = fieldIssues(error);
   const first = issues[0];
   const summary = first ? `${first.path}: ${first.message}` : "the request is invalid";
   const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : "";
@@ -83,6 +89,15 @@ function toApiError(err: Error): ApiError {
     // Hono raises these for bodies it cannot parse or that are too large: they are the caller's fault.
     if (err.status === 413) return new ApiError("payload_too_large", "The request body is too large.", undefined, { cause: err });
     if (err.status === 401) return new ApiError("unauthorized", err.message || "Authentication required.");
+    // The validators' own refusals: say what to send instead, and name the failing part like any field.
+    if (err.status === 415)
+      return new ApiError("invalid_request", "Send the body as JSON with `Content-Type: application/json`.", [
+        { path: "Content-Type", message: "must be application/json" },
+      ], { cause: err });
+    if (err.status === 400 && /malformed json/i.test(err.message))
+      return new ApiError("invalid_request", "The request body is not valid JSON.", [{ path: "(body)", message: "is not valid JSON" }], {
+        cause: err,
+      });
     if (err.status < 500)
       return new ApiError("invalid_request", err.message || "The request could not be read.", undefined, { cause: err });
   }

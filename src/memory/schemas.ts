@@ -11,8 +11,14 @@ const utf8Bytes = (s: string) => new TextEncoder().encode(s).byteLength;
 export const MemoryTypeSchema = z.enum(MEMORY_TYPES);
 
 const MetadataValueSchema = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+/** Keys become JSON paths in SQL and Vectorize metadata; `_sy_` is kept for Switchyard's own fields in the index. */
+export const RESERVED_METADATA_PREFIX = "_sy_";
+const MetadataKeySchema = z
+  .string()
+  .regex(/^[^"\\$][^"\\]{0,127}$/, 'keys are 1-128 characters, without " or \\, not starting with $')
+  .refine((k) => !k.startsWith(RESERVED_METADATA_PREFIX), `keys starting with ${RESERVED_METADATA_PREFIX} are reserved`);
 export const MetadataSchema = z
-  .record(z.string().min(1).max(128), MetadataValueSchema)
+  .record(MetadataKeySchema, MetadataValueSchema)
   .refine((m) => Object.keys(m).length <= 64, "metadata may have at most 64 keys")
   .refine((m) => JSON.stringify(m).length <= 16_384, "metadata must be at most 16 KiB of JSON")
   .openapi({
@@ -35,7 +41,7 @@ const OperatorConditionSchema = z
   .refine((o) => Object.keys(o).length > 0, `an operator object needs one of ${OPERATORS.join(" ")}`);
 
 export const FilterSchema = z
-  .record(z.string().min(1).max(128), z.union([MetadataValueSchema, OperatorConditionSchema]))
+  .record(MetadataKeySchema, z.union([MetadataValueSchema, OperatorConditionSchema]))
   .refine((f) => Object.keys(f).length <= 16, "a filter may test at most 16 fields")
   .openapi({
     description:

@@ -10,6 +10,9 @@ export type FilterOperator = "$eq" | "$ne" | "$in" | "$nin" | "$gt" | "$gte" | "
 export type FilterCondition = VectorMetadataValue | Partial<Record<FilterOperator, VectorMetadataValue | VectorMetadataValue[]>>;
 export type VectorFilter = Record<string, FilterCondition>;
 
+/** Vectorize answers at most this many matches per query (when it returns neither values nor all metadata). */
+export const MAX_QUERY_TOP_K = 100;
+
 export interface VectorRecord {
   id: string;
   values: Float32Array | number[];
@@ -18,7 +21,9 @@ export interface VectorRecord {
 }
 
 export interface VectorQuery {
+  /** 1..MAX_QUERY_TOP_K; larger values are capped, as Vectorize would refuse them. */
   topK: number;
+  /** Only vectors stored under this namespace; without it, the whole index is searched (as in Vectorize). */
   namespace?: string;
   filter?: VectorFilter;
 }
@@ -36,4 +41,12 @@ export interface VectorIndex {
   query(vector: Float32Array | number[], options: VectorQuery): Promise<{ matches: VectorMatch[]; count: number }>;
   getByIds(ids: string[]): Promise<VectorRecord[]>;
   deleteByIds(ids: string[]): Promise<{ count: number }>;
+}
+
+/** The index refused a call (a malformed vector or filter) or its backend failed; `cause` holds the backend's error. */
+export class VectorIndexError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "VectorIndexError";
+  }
 }

@@ -1,0 +1,78 @@
+import { type SQL, and, desc, eq, gt, inArray, isNull, lt, or, sql } from "drizzle-orm";
+import type { Database } from "../db/client";
+import { memories } from "../db/schema";
+import { decodeCursor, page } from "../lib/cursor";
+import { metadataFilterSql } from "./metadata-filter-sql";
+import type { Memory, MemoryFilter } from "./schemas";
+
+export type MemoryRow = typeof memories.$inferSelect;
+
+export function memoryJson(row: MemoryRow): Memory {
+  return {
+    memory_id: row.memoryId,
+    agent_id: row.agentId,
+    content: row.content,
+    metadata: JSON.parse(row.metadata) as Memory["metadata"],
+    memory_type: row.memoryType,
+    importance: row.importance,
+    created_by: row.createdBy,
+    created_at: row.createdAt,
+    expires_at: row.expiresAt,
+    access_count: row.accessCount,
+    last_accessed_at: row.lastAccessedAt,
+  };
+}
+
+/** Memories past their TTL are never returned, even before the cron purges them. */
+export const notExpired = (now: string) => or(isNull(memories.expiresAt), gt(memories.expiresAt, now));
+
+export interface MemoryConstraints {
+  namespaces: string[];
+  filter?: MemoryFilter;
+  minImportance?: number;
+  memoryTypes?: string[];
+  now: string;
+}
+
+/** Everything a search or list must hold to, as one WHERE clause. */
+export function constraintsSql(c: MemoryConstraints): SQL | undefined {
+  return and(
+    c.namespaces.length === 1 ? eq(memories.agentId, c.namespaces[0]!) : inArray(memories.agentId, c.namespaces),
+    notExpired(c.now),
+    c.filter ? metadataFilterSql(memories.metadata, c.filter) : undefined,
+    c.minImportance !== undefined ? sql`${memories.importance} >= ${c.minImportance}` : undefined,
+    c.memoryTypes?.length ? inArray(memories.memoryType, c.memoryTypes as MemoryRow["memoryType"][]) : undefined,
+  );
+}
+
+export async function findLiveMemory(db: Database, memoryId: string, now: string): Promise<MemoryRow | undefined> {
+  const [row] = await db.select().from(memories).where(and(eq(memories.memoryId, memoryId), notExpired(now)));
+  return row;
+}
+
+export async function rowsByIds(db: Database, ids: string[], constraints: MemoryConstraints): Promise<MemoryRow[]> {
+  if (ids.length === 0) return [];
+  return db.select().from(memories).where(and(inArray(memories.memoryId, ids), constraintsSql(constraints)));
+}
+
+/** Newest first: ids sort by creation time. */
+export async function listMemories(db: Database, constraints: MemoryConstraints, limit: number, cursor?: string) {
+  const before = decodeCursor(cursor);
+  const rows = await db
+    .select()
+    .from(memories)
+    .where(and(constraintsSql(constraints), before === undefined ? undefined : lt(memories.memoryId, before)))
+    .orderBy(desc(memories.memoryId))
+    .limit(limit + 1);
+  const result = page(rows, limit, (r) => r.memoryId);
+  return { items: result.items.map(memoryJson), next_cursor: result.next_cursor };
+}
+
+/** Counts a read for each returned memory (access counts feed cleanup decisions and supervisors' views). */
+export async function recordAccess(db: Database, ids: string[], now: string): Promise<void> {
+  if (ids.length === 0) return;
+  await db
+    .update(memories)
+    .set({ accessCount: sql`${memories.accessCount} + 1`, lastAccessedAt: now })
+    .where(inArray(memories.memoryId, ids));
+}

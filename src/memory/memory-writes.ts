@@ -1,0 +1,133 @@
+import { and, eq, inArray, lt, sql } from "drizzle-orm";
+import { auditIfChanged, auditInsert, type AuditEntry } from "../audit/audit-log";
+import type { Database } from "../db/client";
+import { memories } from "../db/schema";
+import { ApiError } from "../http/errors";
+import { newId } from "../lib/ids";
+import { isoAfterSeconds, isoNow } from "../lib/time";
+import { EmbeddingError, type Embedder } from "./embeddings/embedder";
+import { indexMetadata } from "./index-metadata";
+import { type MemoryRow, memoryJson } from "./memory-rows";
+import type { Memory, StoreMemory } from "./schemas";
+import type { VectorIndex } from "./vector-index/vector-index";
+
+type Audit = Pick<AuditEntry, "agentId" | "requestId">;
+
+export interface MemoryServices {
+  db: Database;
+  embedder: Embedder;
+  index: VectorIndex;
+}
+
+/**
+ * Stores a memory so that it is either fully there (row, keyword entry, vector) or not at all. The vector
+ * goes first: a vector without a row is invisible to every read, while a row without a vector would be
+ * half-searchable. If the row cannot be written, the vector is taken back out.
+ */
+export async function storeMemory(s: MemoryServices, input: Required<Omit<StoreMemory, "ttl_seconds">> & Pick<StoreMemory, "ttl_seconds">, audit: Audit): Promise<Memory> {
+  const now = isoNow();
+  const row: MemoryRow = {
+    memoryId: newId("mem"),
+    agentId: input.agent_id,
+    content: input.content,
+    metadata: JSON.stringify(input.metadata),
+    memoryType: input.memory_type,
+    importance: input.importance,
+    createdBy: audit.agentId,
+    createdAt: now,
+    expiresAt: input.ttl_seconds === undefined ? null : isoAfterSeconds(input.ttl_seconds),
+    accessCount: 0,
+    lastAccessedAt: null,
+  };
+  const [vector] = await embedOrFail(s.embedder, [input.content]);
+  await s.index.upsert([
+    { id: row.memoryId, values: vector!, namespace: row.agentId, metadata: indexMetadata(input.metadata, row.memoryType, row.importance) },
+  ]);
+  try {
+    await s.db.batch([
+      s.db.insert(memories).values(row),
+      auditInsert(s.db, { ...audit, action: "memory:write", resource: `memory:${row.agentId}`, status: "success", details: { memory_id: row.memoryId } }),
+    ]);
+  } catch (err) {
+    await s.index.deleteByIds([row.memoryId]);
+    throw err;
+  }
+  return memoryJson(row);
+}
+
+async function embedOrFail(embedder: Embedder, texts: string[]): Promise<Float32Array[]> {
+  try {
+    return await embedder.embed(texts);
+  } catch (err) {
+    if (err instanceof EmbeddingError)
+      throw new ApiError("unavailable", `The memory could not be embedded, so nothing was stored: ${err.message}. Retry later.`, undefined, { cause: err });
+    throw err;
+  }
+}
+
+export async function embedQuery(embedder: Embedder, query: string): Promise<Float32Array> {
+  const [vector] = await embedOrFail(embedder, [query]);
+  return vector!;
+}
+
+/** Removes the row, its keyword entry (by trigger) and its vector. */
+export async function deleteMemory(s: MemoryServices, row: MemoryRow, audit: Audit): Promise<void> {
+  await s.db.batch([
+    s.db.delete(memories).where(eq(memories.memoryId, row.memoryId)),
+    auditIfChanged(s.db, { ...audit, action: "memory:delete", resource: `memory:${row.agentId}`, status: "success", details: { memory_id: row.memoryId } }),
+  ]);
+  await s.index.deleteByIds([row.memoryId]);
+}
+
+const DELETE_CHUNK = 100;
+
+/** Deletes rows then vectors, a chunk at a time (D1 bounds the variables of one statement). */
+async function deleteByIds(s: Pick<MemoryServices, "db" | "index">, ids: string[]): Promise<void> {
+  for (let i = 0; i < ids.length; i += DELETE_CHUNK) {
+    const chunk = ids.slice(i, i + DELETE_CHUNK);
+    await s.db.delete(memories).where(inArray(memories.memoryId, chunk));
+    await s.index.deleteByIds(chunk);
+  }
+}
+
+/** `POST /v1/memory/cleanup`: the namespace's memories below the importance threshold (and old enough). */
+export async function cleanupMemories(
+  s: MemoryServices,
+  input: { agent_id: string; min_importance: number; older_than_seconds?: number | undefined },
+  audit: Audit,
+): Promise<number> {
+  const createdBefore = input.older_than_seconds === undefined ? undefined : isoAfterSeconds(-input.older_than_seconds);
+  const rows = await s.db
+    .select({ memoryId: memories.memoryId })
+    .from(memories)
+    .where(
+      and(
+        eq(memories.agentId, input.agent_id),
+        lt(memories.importance, input.min_importance),
+        createdBefore === undefined ? undefined : sql`${memories.createdAt} <= ${createdBefore}`,
+      ),
+    );
+  const ids = rows.map((r) => r.memoryId);
+  await deleteByIds(s, ids);
+  await auditInsert(s.db, {
+    ...audit,
+    action: "memory:delete",
+    resource: `memory:${input.agent_id}`,
+    status: "success",
+    details: { cleanup: true, deleted: ids.length, min_importance: input.min_importance },
+  });
+  return ids.length;
+}
+
+const PURGE_BATCH = 500;
+
+/** Run by the cron: removes memories whose TTL has passed (they were already invisible to reads). */
+export async function purgeExpiredMemories(s: Pick<MemoryServices, "db" | "index">): Promise<number> {
+  const rows = await s.db
+    .select({ memoryId: memories.memoryId })
+    .from(memories)
+    .where(sql`${memories.expiresAt} IS NOT NULL AND ${memories.expiresAt} <= ${isoNow()}`)
+    .limit(PURGE_BATCH);
+  await deleteByIds(s, rows.map((r) => r.memoryId));
+  return rows.length;
+}

@@ -1,0 +1,133 @@
+import { and, desc, eq, sql } from "drizzle-orm";
+import { memoryFts } from "../db/fts";
+import { memories } from "../db/schema";
+import { isoNow } from "../lib/time";
+import { indexFilter } from "./index-metadata";
+import { keywordQuery } from "./keyword-query";
+import { type MemoryConstraints, type MemoryRow, constraintsSql, memoryJson, rowsByIds } from "./memory-rows";
+import { embedQuery, type MemoryServices } from "./memory-writes";
+import type { MemoryFilter, SearchResult } from "./schemas";
+
+export type SearchMode = "hybrid" | "vector" | "keyword";
+
+export interface SearchInput {
+  namespaces: string[];
+  query: string;
+  topK: number;
+  mode: SearchMode;
+  filter?: MemoryFilter;
+  minScore?: number;
+  minImportance?: number;
+  memoryTypes?: string[];
+}
+
+/** How much each ranking counts in hybrid mode (documented in docs/memory.md and the OpenAPI schema). */
+export const HYBRID_WEIGHTS = { vector: 0.5, keyword: 0.5 } as const;
+
+interface Candidate {
+  row: MemoryRow;
+  vector: number;
+  keyword: number;
+}
+
+/** Each leg looks deeper than top_k so that fusion can promote what one ranking alone placed lower. */
+const candidateDepth = (topK: number) => Math.min(100, Math.max(topK * 3, 30));
+
+/**
+ * Vector, keyword or hybrid search. Vector similarity is the cosine from the index; keyword relevance is
+ * BM25 relative to the best keyword match of this query; hybrid blends them with HYBRID_WEIGHTS, so every
+ * score of one result list is on one 0..1 scale. Rows are always re-read from D1 under the full
+ * constraints (namespace, expiry, filter, type, importance), so no leg can leak a memory it should not.
+ */
+export async function searchMemories(s: MemoryServices, input: SearchInput): Promise<{ results: SearchResult[]; ids: string[] }> {
+  const now = isoNow();
+  const constraints: MemoryConstraints = {
+    namespaces: input.namespaces,
+    filter: input.filter,
+    minImportance: input.minImportance,
+    memoryTypes: input.memoryTypes,
+    now,
+  };
+  const depth = candidateDepth(input.topK);
+  const queryVector = input.mode === "keyword" ? undefined : await embedQuery(s.embedder, input.query);
+
+  const [vectorHits, keywordHits] = await Promise.all([
+    queryVector ? vectorLeg(s, input, queryVector, depth) : new Map<string, number>(),
+    input.mode === "vector" ? [] : keywordLeg(s, input.query, constraints, depth),
+  ]);
+
+  const candidates = new Map<string, Candidate>();
+  const best = keywordHits[0]?.relevance ?? 0;
+  for (const hit of keywordHits) {
+    candidates.set(hit.row.memoryId, { row: hit.row, vector: 0, keyword: best > 0 ? hit.relevance / best : 0 });
+  }
+  const vectorOnly = [...vectorHits.keys()].filter((id) => !candidates.has(id));
+  for (const row of await rowsByIds(s.db, vectorOnly, constraints)) candidates.set(row.memoryId, { row, vector: 0, keyword: 0 });
+
+  if (queryVector) await scoreVectors(s, candidates, vectorHits, queryVector);
+
+  const scored = [...candidates.values()].map((c) => ({ row: c.row, score: fuse(input.mode, c) }));
+  const results = scored
+    .filter((r) => input.minScore === undefined || r.score >= input.minScore)
+    .sort((a, b) => b.score - a.score || (a.row.memoryId < b.row.memoryId ? 1 : -1))
+    .slice(0, input.topK)
+    .map(({ row, score }) => {
+      const { memory_id, agent_id, content, metadata, memory_type, importance, created_at } = memoryJson(row);
+      return { memory_id, agent_id, content, metadata, memory_type, importance, score: round(score), created_at };
+    });
+  return { results, ids: results.map((r) => r.memory_id) };
+}
+
+function fuse(mode: SearchMode, c: Candidate): number {
+  if (mode === "vector") return c.vector;
+  if (mode === "keyword") return c.keyword;
+  return HYBRID_WEIGHTS.vector * c.vector + HYBRID_WEIGHTS.keyword * c.keyword;
+}
+
+const round = (score: number) => Math.round(score * 1e6) / 1e6;
+const clampUnit = (x: number) => Math.min(1, Math.max(0, x));
+
+async function vectorLeg(s: MemoryServices, input: SearchInput, vector: Float32Array, depth: number): Promise<Map<string, number>> {
+  const filter = indexFilter(input.filter, input.memoryTypes, input.minImportance);
+  const answers = await Promise.all(
+    input.namespaces.map((namespace) => s.index.query(vector, { topK: depth, namespace, ...(filter ? { filter } : {}) })),
+  );
+  const hits = new Map<string, number>();
+  for (const answer of answers) for (const m of answer.matches) hits.set(m.id, clampUnit(m.score));
+  return hits;
+}
+
+async function keywordLeg(s: MemoryServices, query: string, constraints: MemoryConstraints, depth: number) {
+  const match = keywordQuery(query);
+  if (!match) return [];
+  // bm25() is lower for better matches; negated it is a positive relevance.
+  const relevance = sql<number>`-bm25(_memory_fts)`;
+  return s.db
+    .select({ row: memories, relevance })
+    .from(memoryFts)
+    .innerJoin(memories, eq(memories.memoryId, memoryFts.memoryId))
+    .where(and(sql`_memory_fts MATCH ${match}`, constraintsSql(constraints)))
+    .orderBy(desc(relevance))
+    .limit(depth);
+}
+
+/** Cosine for every candidate: from the index's answer, or computed from its stored vector for keyword-only finds. */
+async function scoreVectors(s: MemoryServices, candidates: Map<string, Candidate>, hits: Map<string, number>, query: Float32Array) {
+  const missing: string[] = [];
+  for (const [id, c] of candidates) {
+    const score = hits.get(id);
+    if (score === undefined) missing.push(id);
+    else c.vector = score;
+  }
+  if (!missing.length) return;
+  for (const record of await s.index.getByIds(missing)) {
+    const c = candidates.get(record.id);
+    if (c) c.vector = clampUnit(dot(query, record.values));
+  }
+}
+
+function dot(a: Float32Array, b: Float32Array | number[]): number {
+  let sum = 0;
+  for (let i = 0; i < a.length; i++) sum += a[i]! * (b[i] ?? 0);
+  return sum;
+}

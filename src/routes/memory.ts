@@ -1,0 +1,159 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import type { Action } from "../authz/actions";
+import { authorize } from "../authz/authorize";
+import { auditContext } from "../http/audit-context";
+import type { AppEnv } from "../http/context";
+import { notFound } from "../http/errors";
+import { idempotent } from "../http/idempotency";
+import { IdempotencyHeaders, errorResponses, jsonBody, jsonResponse } from "../http/openapi";
+import { router } from "../http/router";
+import { isoNow } from "../lib/time";
+import { findLiveMemory, listMemories, memoryJson, recordAccess } from "../memory/memory-rows";
+import { cleanupMemories, deleteMemory, storeMemory } from "../memory/memory-writes";
+import { namespaceResources } from "../memory/namespaces";
+import {
+  CleanupMemorySchema,
+  CleanupResultSchema,
+  ListMemoryQuerySchema,
+  MemoryListSchema,
+  MemorySchema,
+  SearchMemorySchema,
+  SearchResponseSchema,
+  StoreMemorySchema,
+} from "../memory/schemas";
+import { searchMemories } from "../memory/search-memory";
+import { memoryServices } from "../memory/services";
+
+const tags = ["Shared memory"];
+const MemoryPath = z.object({ memory_id: z.string().min(1).max(64) });
+
+/** Authorises `action` on every namespace; the first refusal is recorded and raised. */
+async function authorizeNamespaces(c: Context<AppEnv>, action: Action, namespaces: string[]) {
+  const resources = await namespaceResources(memoryServices(c.env).db, c.get("principal"), namespaces);
+  for (const resource of resources) await authorize(c, action, resource);
+}
+
+/** Access counts are bookkeeping: they are written after the response, and a failure only loses a count. */
+function countAccess(c: Context<AppEnv>, ids: string[]) {
+  c.executionCtx.waitUntil(recordAccess(memoryServices(c.env).db, ids, isoNow()).catch((err) => console.warn("access count not recorded", err)));
+}
+
+export const memoryRoutes = router()
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/memory",
+      tags,
+      summary: "Store a memory in a namespace",
+      description: "An agent's own id is its private namespace; any other name is a shared namespace governed by policy.",
+      middleware: [idempotent] as const,
+      request: { headers: IdempotencyHeaders, body: jsonBody(StoreMemorySchema) },
+      responses: { 201: jsonResponse(MemorySchema, "The stored memory."), ...errorResponses("unavailable") },
+    }),
+    async (c) => {
+      const input = c.req.valid("json");
+      await authorizeNamespaces(c, "memory:write", [input.agent_id]);
+      const memory = await storeMemory(memoryServices(c.env), input, auditContext(c));
+      return c.json(memory, 201);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/memory/search",
+      tags,
+      summary: "Search one or more namespaces (hybrid, vector or keyword)",
+      request: { body: jsonBody(SearchMemorySchema) },
+      responses: { 200: jsonResponse(SearchResponseSchema, "Best first."), ...errorResponses("unavailable") },
+    }),
+    async (c) => {
+      const input = c.req.valid("json");
+      const namespaces = [...new Set(typeof input.agent_id === "string" ? [input.agent_id] : input.agent_id)];
+      await authorizeNamespaces(c, "memory:read", namespaces);
+      const { results, ids } = await searchMemories(memoryServices(c.env), {
+        namespaces,
+        query: input.query,
+        topK: input.top_k,
+        mode: input.mode,
+        filter: input.filter,
+        minScore: input.min_score,
+        minImportance: input.min_importance,
+        memoryTypes: input.memory_type === undefined ? undefined : [input.memory_type].flat(),
+      });
+      countAccess(c, ids);
+      return c.json({ results }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/memory/cleanup",
+      tags,
+      summary: "Remove a namespace's memories below an importance threshold",
+      request: { body: jsonBody(CleanupMemorySchema) },
+      responses: { 200: jsonResponse(CleanupResultSchema, "How many memories were removed."), ...errorResponses() },
+    }),
+    async (c) => {
+      const input = c.req.valid("json");
+      await authorizeNamespaces(c, "memory:delete", [input.agent_id]);
+      const deleted = await cleanupMemories(memoryServices(c.env), input, auditContext(c));
+      return c.json({ deleted }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/memory",
+      tags,
+      summary: "List a namespace's memories, newest first",
+      request: { query: ListMemoryQuerySchema },
+      responses: { 200: jsonResponse(MemoryListSchema, "A page of memories."), ...errorResponses() },
+    }),
+    async (c) => {
+      const { agent_id, limit, cursor, memory_type } = c.req.valid("query");
+      await authorizeNamespaces(c, "memory:read", [agent_id]);
+      const constraints = { namespaces: [agent_id], memoryTypes: memory_type ? [memory_type] : undefined, now: isoNow() };
+      return c.json(await listMemories(memoryServices(c.env).db, constraints, limit, cursor), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/v1/memory/{memory_id}",
+      tags,
+      summary: "Get a memory",
+      request: { params: MemoryPath },
+      responses: { 200: jsonResponse(MemorySchema, "The memory."), ...errorResponses("not_found") },
+    }),
+    async (c) => {
+      const { memory_id } = c.req.valid("param");
+      const row = await findLiveMemory(memoryServices(c.env).db, memory_id, isoNow());
+      if (!row) throw notFound("Memory", memory_id);
+      await authorizeNamespaces(c, "memory:read", [row.agentId]);
+      countAccess(c, [row.memoryId]);
+      return c.json(memoryJson(row), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "delete",
+      path: "/v1/memory/{memory_id}",
+      tags,
+      summary: "Delete a memory (its row, keyword entry and vector)",
+      request: { params: MemoryPath },
+      responses: {
+        200: jsonResponse(z.object({ memory_id: z.string(), deleted: z.literal(true) }), "The memory is gone."),
+        ...errorResponses("not_found"),
+      },
+    }),
+    async (c) => {
+      const { memory_id } = c.req.valid("param");
+      const services = memoryServices(c.env);
+      const row = await findLiveMemory(services.db, memory_id, isoNow());
+      if (!row) throw notFound("Memory", memory_id);
+      await authorizeNamespaces(c, "memory:delete", [row.agentId]);
+      await deleteMemory(services, row, auditContext(c));
+      return c.json({ memory_id, deleted: true as const }, 200);
+    },
+  );
