@@ -3,6 +3,7 @@ import { bodyLimit } from "hono/body-limit";
 import { authenticate } from "./http/auth";
 import type { AppEnv } from "./http/context";
 import { ApiError, onError } from "./http/errors";
+import { jsonDepthGuard } from "./http/json-depth";
 import { requestId } from "./http/request-id";
 import { agentRoutes } from "./routes/agents";
 import { memoryRoutes } from "./routes/memory";
@@ -28,6 +29,7 @@ export function createApp() {
       },
     }),
   );
+  app.use("/v1/*", jsonDepthGuard);
   app.use("/v1/*", authenticate);
   app.route("/", agentRoutes);
   app.route("/", stateRoutes);

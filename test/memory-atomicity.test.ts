@@ -6,6 +6,7 @@ import { EmbeddingError, type Embedder } from "../src/memory/embeddings/embedder
 import { embedderFor } from "../src/memory/embeddings";
 import { type MemoryServices, storeMemory } from "../src/memory/memory-writes";
 import { vectorIndexFor } from "../src/memory/vector-index";
+import type { VectorIndex } from "../src/memory/vector-index/vector-index";
 import { count, uniqueId } from "./helpers";
 
 const input = (ns: string) => ({ agent_id: ns, content: "Atomic stores never half-write", metadata: {}, memory_type: "fact" as const, importance: 0.5 });
@@ -27,7 +28,12 @@ describe("a memory store is all or nothing", () => {
     const db = database(env);
     const index = vectorIndexFor(env);
     const upserted: string[] = [];
-    const watchingIndex = { ...index, upsert: async (v: Parameters<typeof index.upsert>[0]) => (upserted.push(...v.map((x) => x.id)), index.upsert(v)) };
+    const watchingIndex: VectorIndex = {
+      upsert: (vectors) => (upserted.push(...vectors.map((v) => v.id)), index.upsert(vectors)),
+      query: (vector, options) => index.query(vector, options),
+      getByIds: (ids) => index.getByIds(ids),
+      deleteByIds: (ids) => index.deleteByIds(ids),
+    };
     const failingDb = new Proxy(db, {
       get: (target, prop, receiver) => (prop === "batch" ? () => Promise.reject(new Error("D1 is down")) : Reflect.get(target, prop, receiver)),
     });

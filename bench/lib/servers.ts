@@ -65,10 +65,20 @@ export async function startServer(options: StartOptions): Promise<Server> {
   return server;
 }
 
+/** wrangler dev stays up after a failed build, waiting for a fix: that is a failure here, not a wait. */
+function buildFailed(logFile: string): boolean {
+  try {
+    return /Build failed|No such module|Could not resolve/.test(readFileSync(logFile, "utf8"));
+  } catch {
+    return false;
+  }
+}
+
 async function waitHealthy(entry: Started, seconds: number): Promise<void> {
   const deadline = Date.now() + seconds * 1000;
   while (Date.now() < deadline) {
     if (entry.exited) throw new Error(`${entry.server.name} exited before it was healthy. Log tail:\n${logTail(entry.server.logFile)}`);
+    if (buildFailed(entry.server.logFile)) throw new Error(`${entry.server.name} failed to build. Log tail:\n${logTail(entry.server.logFile)}`);
     try {
       const res = await fetch(`${entry.server.base}/health`, { signal: AbortSignal.timeout(2000) });
       await res.arrayBuffer();

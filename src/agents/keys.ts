@@ -9,10 +9,13 @@ import { isoNow } from "../lib/time";
 /** Agent keys look like `sy_` + 43 base62 characters (256 bits). Only their SHA-256 is stored. */
 export const KEY_PREFIX = "sy_";
 const SECRET_LENGTH = 43;
-/** Enough of the key to find its row by index; the hash comparison decides. */
-const LOOKUP_LENGTH = 12;
+/**
+ * Enough of the key's hash to find its row by index; the full hash comparison decides. It is taken
+ * from the hash, not the key, so that no character of the key itself is ever stored.
+ */
+const LOOKUP_LENGTH = 16;
 
-export const keyLookup = (apiKey: string) => apiKey.slice(0, LOOKUP_LENGTH);
+export const keyLookup = (keyHash: string) => keyHash.slice(0, LOOKUP_LENGTH);
 
 export interface IssuedKey {
   key_id: string;
@@ -25,13 +28,8 @@ type Audit = Pick<AuditEntry, "agentId" | "requestId">;
 
 export async function issueKey(db: Database, agentId: string, audit: Audit): Promise<IssuedKey> {
   const apiKey = KEY_PREFIX + randomToken(SECRET_LENGTH);
-  const row = {
-    keyId: newId("key"),
-    agentId,
-    lookup: keyLookup(apiKey),
-    keyHash: await sha256Hex(apiKey),
-    createdAt: isoNow(),
-  };
+  const keyHash = await sha256Hex(apiKey);
+  const row = { keyId: newId("key"), agentId, lookup: keyLookup(keyHash), keyHash, createdAt: isoNow() };
   await db.batch([
     db.insert(agentKeys).values(row),
     auditInsert(db, { ...audit, action: "key:create", resource: `agent:${agentId}`, status: "success", details: { key_id: row.keyId } }),

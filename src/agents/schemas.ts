@@ -1,12 +1,12 @@
 import { z } from "@hono/zod-openapi";
-import { AgentIdSchema, TimestampSchema, listOf } from "../http/openapi";
+import { AgentIdSchema, JsonValueSchema, TimestampSchema, listOf } from "../http/openapi";
 
 export const RoleSchema = z.enum(["agent", "reader", "admin"]).openapi({
   description: "`agent` reads and writes the data layer; `reader` only reads (a supervisor); `admin` manages everything.",
 });
 
 const AttributesSchema = z
-  .record(z.string(), z.json())
+  .record(z.string(), JsonValueSchema)
   .refine((v) => JSON.stringify(v).length <= 16_384, "attributes must be at most 16 KiB of JSON")
   .openapi({ description: "Free JSON for policies.", example: { team: "finance", writer: true } });
 
@@ -33,7 +33,7 @@ export const AgentSchema = z
   .object({
     agent_id: z.string(),
     role: RoleSchema,
-    attributes: z.record(z.string(), z.json()),
+    attributes: z.record(z.string(), JsonValueSchema),
     description: z.string().nullable(),
     created_at: TimestampSchema,
     updated_at: TimestampSchema,
@@ -58,7 +58,7 @@ export const KeySchema = z
 export const KeyListSchema = z.object({ items: z.array(KeySchema) }).openapi("KeyList");
 
 export const WhoAmISchema = z
-  .object({ agent_id: z.string(), role: RoleSchema, attributes: z.record(z.string(), z.json()) })
+  .object({ agent_id: z.string(), role: RoleSchema, attributes: z.record(z.string(), JsonValueSchema) })
   .openapi("WhoAmI");
 
 export type Agent = z.infer<typeof AgentSchema>;

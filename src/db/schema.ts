@@ -18,7 +18,7 @@ export const agentKeys = sqliteTable(
   {
     keyId: text("key_id").primaryKey(),
     agentId: text("agent_id").notNull(),
-    /** The first characters of the key: finds the row; the hash decides. */
+    /** The first characters of the key's hash: finds the row; the full hash decides. */
     lookup: text("lookup").notNull(),
     keyHash: text("key_hash").notNull(),
     createdAt: text("created_at").notNull(),

@@ -44,21 +44,18 @@ async function isAdminToken(env: Env, key: string): Promise<boolean> {
 }
 
 async function agentForKey(env: Env, key: string): Promise<Principal | undefined> {
-  const db = database(env);
-  const [candidates, hash] = await Promise.all([
-    db
-      .select({
-        keyId: agentKeys.keyId,
-        keyHash: agentKeys.keyHash,
-        agentId: agents.agentId,
-        role: agents.role,
-        attributes: agents.attributes,
-      })
-      .from(agentKeys)
-      .innerJoin(agents, eq(agents.agentId, agentKeys.agentId))
-      .where(and(eq(agentKeys.lookup, keyLookup(key)), isNull(agentKeys.revokedAt))),
-    sha256Hex(key),
-  ]);
+  const hash = await sha256Hex(key);
+  const candidates = await database(env)
+    .select({
+      keyId: agentKeys.keyId,
+      keyHash: agentKeys.keyHash,
+      agentId: agents.agentId,
+      role: agents.role,
+      attributes: agents.attributes,
+    })
+    .from(agentKeys)
+    .innerJoin(agents, eq(agents.agentId, agentKeys.agentId))
+    .where(and(eq(agentKeys.lookup, keyLookup(hash)), isNull(agentKeys.revokedAt)));
   for (const row of candidates) {
     if (await secretsEqual(hash, row.keyHash)) {
       return { agentId: row.agentId, role: row.role, attributes: JSON.parse(row.attributes) as Record<string, unknown>, keyId: row.keyId };

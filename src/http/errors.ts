@@ -78,7 +78,11 @@ export function errorBody(code: ErrorCode, message: string, details?: unknown) {
 /** The one error handler: every failure leaves as the contract's error JSON. */
 export function onError(err: Error, c: Context): Response {
   const apiError = toApiError(err);
-  if (apiError.status >= 500) console.error(`[${c.get("requestId") ?? "-"}]`, err);
+  const requestId: string | undefined = c.get("requestId");
+  if (apiError.status >= 500) console.error(`[${requestId ?? "-"}]`, err);
+  // The request-id middleware stamps responses that come back through it; an error thrown past it
+  // (the not-found handler's, for one) does not, so the error response carries the id itself.
+  if (requestId) c.header("X-Request-Id", requestId);
   return c.json(errorBody(apiError.code, apiError.message, apiError.details), apiError.status);
 }
 

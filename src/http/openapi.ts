@@ -9,6 +9,13 @@ export const AgentIdSchema = z
   .regex(NAME_PATTERN, "must be 1-128 characters: letters, digits and . _ : - (starting with a letter or digit)")
   .openapi({ example: "research-agent" });
 
+/**
+ * Any JSON value. One named instance for every field that takes free JSON: `z.json()` is recursive, and
+ * the OpenAPI generator can only describe a recursive schema through a named component it refers back to
+ * (an unnamed one unrolls until the stack overflows, and /openapi.json answers 500).
+ */
+export const JsonValueSchema = z.json().openapi("JsonValue", { description: "Any JSON value." });
+
 export const TimestampSchema = z.string().openapi({ example: "2026-11-21T10:30:00.000Z", format: "date-time" });
 
 export const ErrorSchema = z

@@ -7,6 +7,7 @@ import { database } from "../db/client";
 import { auditContext } from "../http/audit-context";
 import type { AppEnv } from "../http/context";
 import { notFound } from "../http/errors";
+import { MAX_JSON_DEPTH } from "../http/json-depth";
 import { ListQuery, errorResponses, jsonBody, jsonResponse } from "../http/openapi";
 import { router } from "../http/router";
 import { decodeCursor, page } from "../lib/cursor";
@@ -26,10 +27,12 @@ const stateResource = (agentId: string) => ({ type: "state", id: agentId, owner:
 
 /**
  * State exists only for registered agents; checked after authorisation so it reveals nothing to the
- * unauthorised. An agent acting on its own state was just found by authentication.
+ * unauthorised. An agent acting on its own state with its key was just found by authentication; the
+ * admin token's principal ("admin") is no registered agent, so it has no state of its own.
  */
 async function requireAgent(c: Context<AppEnv>, agentId: string) {
-  if (c.get("principal").agentId === agentId) return;
+  const principal = c.get("principal");
+  if (principal.keyId !== undefined && principal.agentId === agentId) return;
   if (!(await agentExists(database(c.env), agentId))) throw notFound("Agent", agentId);
 }
 
@@ -40,13 +43,19 @@ export const stateRoutes = router()
       path: "/v1/state/{agent_id}/{key}",
       tags,
       summary: "Write a state value (compare-and-set with expected_version)",
-      description: "Only the agent itself (or an admin) writes its state. `version` starts at 1 and grows by one per write.",
+      description:
+        "Only the agent itself (or an admin) writes its state. `version` starts at 1 and grows by one per write. " +
+        "`value` is any JSON up to 1 MiB, measured as the UTF-8 bytes of its JSON text (413 `payload_too_large` above that); " +
+        `like every request body, it may nest arrays and objects at most ${MAX_JSON_DEPTH} levels deep.`,
       request: { params: StatePathSchema, body: jsonBody(PutStateSchema) },
       responses: { 200: jsonResponse(StateEntrySchema, "The value as stored."), ...errorResponses("not_found", "conflict", "payload_too_large") },
     }),
     async (c) => {
       const { agent_id, key } = c.req.valid("param");
-      const { value, expected_version } = c.req.valid("json");
+      const { expected_version } = c.req.valid("json");
+      // The value as parsed, not as zod rebuilt it: validation copies objects key by key, which drops
+      // an own `__proto__` key, and a value is stored exactly as sent.
+      const { value } = (await c.req.json()) as { value: unknown };
       await authorize(c, "state:write", stateResource(agent_id));
       await requireAgent(c, agent_id);
       const entry = await writeState(c.env, agent_id, key, value, expected_version, c.get("principal").agentId);

@@ -2,6 +2,7 @@ import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { OpenAPIObjectConfigure } from "@hono/zod-openapi";
 import type { AppEnv } from "../http/context";
 import { renderReference } from "../docs/reference-page";
+import { MAX_JSON_DEPTH } from "../http/json-depth";
 
 export const OPENAPI_INFO: Extract<OpenAPIObjectConfigure<AppEnv, "/openapi.json">, { openapi: string }> = {
   openapi: "3.1.0",
@@ -10,7 +11,8 @@ export const OPENAPI_INFO: Extract<OpenAPIObjectConfigure<AppEnv, "/openapi.json
     version: "1.0.0",
     description:
       "The coordination data layer for teams of AI agents: shared memory, agent state, inboxes, branches, SQL, policies and audit. " +
-      "Authenticate with `Authorization: Bearer <key>`. Errors are `{\"error\": {code, message, details}}`.",
+      "Authenticate with `Authorization: Bearer <key>`. Errors are `{\"error\": {code, message, details}}`. " +
+      `Request bodies are JSON (\`Content-Type: application/json\`) and may nest arrays and objects at most ${MAX_JSON_DEPTH} levels deep.`,
   },
   security: [{ bearer: [] }],
 };

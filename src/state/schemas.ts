@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { AgentIdSchema, TimestampSchema, listOf } from "../http/openapi";
+import { AgentIdSchema, JsonValueSchema, TimestampSchema, listOf } from "../http/openapi";
 
 /** Values are any JSON up to 1 MiB, measured as the UTF-8 bytes of their JSON text. */
 export const MAX_STATE_VALUE_BYTES = 1024 * 1024;
@@ -14,7 +14,8 @@ export const StateAgentPathSchema = z.object({ agent_id: AgentIdSchema });
 
 export const PutStateSchema = z
   .strictObject({
-    value: z.json().openapi({ description: "Any JSON value up to 1 MiB." }),
+    // No `.openapi({...})` here: on a recursive schema it would rewrite the shared JsonValue component.
+    value: JsonValueSchema,
     expected_version: z
       .number()
       .int()
@@ -32,7 +33,7 @@ export const StateEntrySchema = z
   .object({
     agent_id: z.string(),
     key: z.string(),
-    value: z.json(),
+    value: JsonValueSchema,
     version: z.number().int(),
     updated_at: TimestampSchema,
     updated_by: z.string().openapi({ description: "Who wrote this version: the agent itself or an admin." }),

@@ -1,0 +1,189 @@
+/**
+ * `npm run bench`: starts the real API (scripts/dev.mjs) and the floor Worker (bench/floor) on free ports
+ * with temporary storage, measures the figures the issues name as p50 and p95 and as ratios to floors
+ * measured in the same run, prints a table and writes bench/RESULTS.md. Both servers are stopped at the
+ * end, also on failure or Ctrl-C. Traffic goes to 127.0.0.1 only.
+ *
+ * Settings (environment; defaults in bench/lib/config.ts):
+ *   BENCH_REQUESTS=1000 BENCH_WARMUP=200 BENCH_ROUNDS=10      latency series
+ *   BENCH_MEMORY_SIZES=10000,100000                           corpus sizes for search ("0" for none)
+ *   BENCH_SEED_CONCURRENCY=16 BENCH_SEED_BUDGET_SECONDS=660   seeding through POST /v1/memory
+ *   BENCH_SEARCH_REQUESTS=1000 BENCH_SEARCH_WARMUP=50         searches per mode and size
+ *   BENCH_GROUP_BUDGET_SECONDS=150                            cap per interleaved search group
+ *   BENCH_MEMORY=0                                            skip the memory figures
+ *   BENCH_KEEP_DATA=1                                         keep the temp dirs and server logs
+ */
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { benchMemorySearch } from "./figures/memory-search.ts";
+import { benchMemoryStore, probeMemory } from "./figures/memory-store.ts";
+import { benchRecall } from "./figures/recall.ts";
+import { benchState } from "./figures/state.ts";
+import { benchEnv, loadConfig } from "./lib/config.ts";
+import { agentWithKey, type BenchContext } from "./lib/context.ts";
+import { currentLoad, machineInfo } from "./lib/machine.ts";
+import { markdown, textTable, type RecallReport, type Report, type Row, type SeedingRecord } from "./lib/report.ts";
+import { freePort, killAllNow, logTail, startServer, stopAll, type Server } from "./lib/servers.ts";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const FLOOR_CONFIG = "bench/floor/wrangler.toml";
+
+/** The floor must run under the same runtime settings as the API, or the ratios compare different things. */
+function compatibilityDrift(): string | undefined {
+  const settings = (file: string) => {
+    const text = readFileSync(join(root, file), "utf8");
+    return ["compatibility_date", "compatibility_flags"].map((k) => new RegExp(`^${k}\\s*=\\s*(.+)$`, "m").exec(text)?.[1]?.trim()).join(" ");
+  };
+  const main = settings("wrangler.toml");
+  const floor = settings(FLOOR_CONFIG);
+  return main === floor ? undefined : `wrangler.toml has ${main} but ${FLOOR_CONFIG} has ${floor}: align them.`;
+}
+
+async function distinctPorts(count: number): Promise<number[]> {
+  const ports = new Set<number>();
+  for (let tries = 0; ports.size < count && tries < 50; tries++) ports.add(await freePort());
+  if (ports.size < count) throw new Error("could not find free ports on 127.0.0.1");
+  return [...ports];
+}
+
+async function startServers(tmp: string, adminToken: string, startupSeconds: number): Promise<{ api: Server; floor: Server }> {
+  const [apiPort, apiInspector, floorPort, floorInspector] = await distinctPorts(4);
+  console.log(`starting the API on 127.0.0.1:${apiPort} and the floor on 127.0.0.1:${floorPort} (logs in ${tmp})`);
+  const [api, floor] = await Promise.all([
+    startServer({
+      name: "API (scripts/dev.mjs)",
+      command: process.execPath,
+      args: [
+        "scripts/dev.mjs",
+        "--port", String(apiPort!),
+        "--ip", "127.0.0.1",
+        "--inspector-port", String(apiInspector!),
+        "--persist-to", join(tmp, "api-data"),
+        "--var", `ADMIN_TOKEN:${adminToken}`,
+      ],
+      cwd: root,
+      port: apiPort!,
+      logFile: join(tmp, "api.log"),
+      startupSeconds,
+    }),
+    startServer({
+      name: "floor (bench/floor)",
+      command: "npx",
+      args: [
+        "wrangler", "dev", "--local",
+        "-c", FLOOR_CONFIG,
+        "--port", String(floorPort!),
+        "--ip", "127.0.0.1",
+        "--inspector-port", String(floorInspector!),
+        "--persist-to", join(tmp, "floor-data"),
+      ],
+      cwd: root,
+      port: floorPort!,
+      logFile: join(tmp, "floor.log"),
+      startupSeconds,
+    }),
+  ]);
+  return { api, floor };
+}
+
+const sizeLabel = (n: number) => (n % 1000 === 0 ? `${n / 1000}k` : String(n));
+
+function pendingMemoryRows(reason: string, sizes: number[]): Row[] {
+  const note = `pending: ${reason}`;
+  return [
+    { issue: "Shared memory", figure: "memory store (POST /v1/memory)", floorName: "state set", goal: "p50 ≤ 3× state set", note },
+    ...sizes.flatMap((n) =>
+      (["hybrid", "vector"] as const).map((mode) => ({
+        issue: "Shared memory",
+        figure: `search ${mode} top_k 10 @ ${sizeLabel(n)}`,
+        floorName: `scan ${sizeLabel(n)}×384`,
+        goal: n === 10_000 ? "p50 ≤ 20 ms" : n === 100_000 ? "p50 ≤ 150 ms" : undefined,
+        note,
+      })),
+    ),
+  ];
+}
+
+async function main(): Promise<number> {
+  const startedAt = Date.now();
+  const config = loadConfig();
+  const machine = machineInfo(root);
+  const command = [...benchEnv(), "npm run bench"].join(" ");
+  const notes: string[] = [];
+  const drift = compatibilityDrift();
+  if (drift) {
+    console.warn(`warning: ${drift}`);
+    notes.push(drift);
+  }
+
+  const tmp = mkdtempSync(join(tmpdir(), "switchyard-bench-"));
+  const adminToken = `sy_admin_bench_${randomBytes(12).toString("hex")}`;
+  let servers: { api: Server; floor: Server } | undefined;
+  try {
+    servers = await startServers(tmp, adminToken, config.startupSeconds);
+    const ctx: BenchContext = { root, api: servers.api.base, floor: servers.floor.base, adminToken, config, notes };
+
+    const state = await benchState(ctx);
+    const rows: Row[] = [...state.rows];
+    const diagnosis = [...state.diagnosis];
+    let seeding: SeedingRecord[] = [];
+    let recall: RecallReport = { status: "pending", reason: "memory figures skipped (BENCH_MEMORY=0)." };
+
+    if (config.memory) {
+      const probe = await probeMemory(ctx);
+      if (!probe.available) {
+        console.log(`memory: ${probe.reason}; the memory figures are pending`);
+        rows.push(...pendingMemoryRows(probe.reason, config.memorySizes));
+        recall = { status: "pending", reason: probe.reason };
+      } else {
+        const stateKey = await agentWithKey(ctx, "bench-state-paired");
+        rows.push(await benchMemoryStore(ctx, probe.key, stateKey, "bench-state-paired"));
+        recall = await benchRecall(ctx);
+        const search = await benchMemorySearch(ctx);
+        rows.push(...search.rows);
+        seeding = search.seeding;
+        diagnosis.push(...search.diagnosis);
+      }
+    }
+
+    const report: Report = {
+      machine,
+      command,
+      config,
+      durationSeconds: (Date.now() - startedAt) / 1000,
+      loadAtEnd: currentLoad(),
+      rows,
+      seeding,
+      recall,
+      diagnosis,
+      notes,
+    };
+    console.log(`\n${textTable(report)}\n`);
+    for (const s of seeding) console.log(`seeding ${s.from}→${s.to}: ${s.rate.toFixed(1)} memories/s`);
+    for (const n of notes) console.log(`note: ${n}`);
+    writeFileSync(join(root, "bench/RESULTS.md"), markdown(report));
+    console.log(`\nwrote bench/RESULTS.md (${Math.round(report.durationSeconds)} s)`);
+    return 0;
+  } catch (err) {
+    console.error(`\nbench failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+    if (servers) for (const s of [servers.api, servers.floor]) console.error(`\n--- ${s.name} log tail ---\n${logTail(s.logFile, 25)}`);
+    return 1;
+  } finally {
+    await stopAll();
+    if (config.keepData) console.log(`kept ${tmp}`);
+    else rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+process.on("exit", killAllNow);
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => {
+    console.error(`\n${signal}: stopping the servers`);
+    void stopAll().finally(() => process.exit(130));
+  });
+}
+
+process.exitCode = await main();

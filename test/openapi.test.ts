@@ -1,0 +1,104 @@
+import { SELF } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+
+/** Every route of the foundation, as the contract names it. */
+const FOUNDATION_ROUTES: Record<string, string[]> = {
+  "/v1/agents": ["get", "post"],
+  "/v1/agents/{agent_id}": ["delete", "get", "patch"],
+  "/v1/agents/{agent_id}/keys": ["get", "post"],
+  "/v1/agents/{agent_id}/keys/{key_id}": ["delete"],
+  "/v1/whoami": ["get"],
+  "/v1/state/{agent_id}": ["get"],
+  "/v1/state/{agent_id}/{key}": ["delete", "get", "put"],
+};
+
+interface Operation {
+  summary?: string;
+  parameters?: { name: string; in: string; required?: boolean }[];
+  requestBody?: { content: Record<string, { schema: unknown }> };
+  responses: Record<string, { content?: Record<string, { schema: unknown }> }>;
+}
+interface OpenApiDocument {
+  openapi: string;
+  info: { title: string; version: string };
+  paths: Record<string, Record<string, Operation>>;
+  components: { schemas: Record<string, { properties?: Record<string, unknown>; required?: string[] }>; securitySchemes?: Record<string, unknown> };
+}
+
+async function openApiDocument(): Promise<OpenApiDocument> {
+  const res = await SELF.fetch("https://switchyard.test/openapi.json");
+  expect(res.status).toBe(200);
+  expect(res.headers.get("content-type")).toMatch(/^application\/json/);
+  return res.json();
+}
+
+describe("GET /openapi.json", () => {
+  it("is an OpenAPI 3.1 document served without a key", async () => {
+    const doc = await openApiDocument();
+    expect(doc.openapi).toMatch(/^3\.1\./);
+    expect(doc.info.title).toBeTruthy();
+    expect(doc.info.version).toBeTruthy();
+    expect(doc.components.securitySchemes).toHaveProperty("bearer");
+  });
+
+  it("documents every foundation route with its methods", async () => {
+    const doc = await openApiDocument();
+    for (const [path, methods] of Object.entries(FOUNDATION_ROUTES)) {
+      expect(doc.paths, path).toHaveProperty([path]);
+      expect(Object.keys(doc.paths[path]!).sort(), path).toEqual(expect.arrayContaining(methods));
+      for (const method of methods) expect(doc.paths[path]![method]!.summary, `${method} ${path}`).toBeTruthy();
+    }
+  });
+
+  it("names each path parameter and the list query", async () => {
+    const doc = await openApiDocument();
+    for (const [path, methods] of Object.entries(FOUNDATION_ROUTES)) {
+      const names = [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
+      for (const method of methods) {
+        const params = doc.paths[path]![method]!.parameters ?? [];
+        for (const name of names) expect(params, `${method} ${path}`).toContainEqual(expect.objectContaining({ name, in: "path", required: true }));
+      }
+    }
+    for (const path of ["/v1/agents", "/v1/state/{agent_id}"]) {
+      const query = (doc.paths[path]!.get!.parameters ?? []).filter((p) => p.in === "query").map((p) => p.name);
+      expect(query, path).toEqual(expect.arrayContaining(["limit", "cursor"]));
+    }
+    const idempotent = (doc.paths["/v1/agents"]!.post!.parameters ?? []).map((p) => p.name.toLowerCase());
+    expect(idempotent).toContain("idempotency-key");
+  });
+
+  it("describes the request bodies and the contract's error responses", async () => {
+    const doc = await openApiDocument();
+    const createAgent = doc.paths["/v1/agents"]!.post!;
+    expect(createAgent.requestBody!.content).toHaveProperty(["application/json"]);
+    expect(Object.keys(createAgent.responses)).toEqual(expect.arrayContaining(["201", "400", "401", "403", "409"]));
+    const putState = doc.paths["/v1/state/{agent_id}/{key}"]!.put!;
+    expect(putState.requestBody!.content).toHaveProperty(["application/json"]);
+    expect(Object.keys(putState.responses)).toEqual(expect.arrayContaining(["200", "400", "401", "403", "404", "409", "413"]));
+    expect(doc.components.schemas.Error).toBeDefined();
+    expect(doc.components.schemas.CreateAgent!.required).toEqual(["agent_id"]);
+    expect(Object.keys(doc.components.schemas.StateEntry!.properties!)).toEqual(expect.arrayContaining(["agent_id", "key", "value", "version", "updated_at"]));
+    // Free JSON (state values, attributes) is described by one recursive schema, not left out.
+    expect(doc.components.schemas.PutState!.properties!.value).toEqual({ $ref: "#/components/schemas/JsonValue" });
+    expect(doc.components.schemas.JsonValue).toBeDefined();
+  });
+});
+
+describe("GET /docs", () => {
+  it("is an HTML reference, served without a key, that shows every foundation route", async () => {
+    const res = await SELF.fetch("https://switchyard.test/docs");
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toMatch(/^text\/html/);
+    const html = await res.text();
+    expect(html).toMatch(/^<!doctype html>/i);
+    expect(html).toContain('href="/openapi.json"');
+    for (const [path, methods] of Object.entries(FOUNDATION_ROUTES)) {
+      expect(html, path).toContain(`<code>${path}</code>`);
+      for (const method of methods) {
+        const anchor = `${method}-${path}`.replace(/[^a-zA-Z0-9]+/g, "-");
+        expect(html, `${method} ${path}`).toContain(`id="${anchor}"`);
+      }
+    }
+    expect(html).not.toMatch(/<script/i);
+  });
+});
