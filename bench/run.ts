@@ -18,6 +18,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { embedderCost } from "./figures/embedder-cost.ts";
 import { benchMemorySearch } from "./figures/memory-search.ts";
 import { benchMemoryStore, probeMemory } from "./figures/memory-store.ts";
 import { benchRecall } from "./figures/recall.ts";
@@ -26,7 +27,7 @@ import { benchEnv, loadConfig } from "./lib/config.ts";
 import { agentWithKey, type BenchContext } from "./lib/context.ts";
 import { currentLoad, machineInfo } from "./lib/machine.ts";
 import { markdown, textTable, type RecallReport, type Report, type Row, type SeedingRecord } from "./lib/report.ts";
-import { freePort, killAllNow, logTail, startServer, stopAll, type Server } from "./lib/servers.ts";
+import { freePort, killAllNow, logTail, reloadCount, startServer, stopAll, type Server } from "./lib/servers.ts";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const FLOOR_CONFIG = "bench/floor/wrangler.toml";
@@ -126,7 +127,21 @@ async function main(): Promise<number> {
     servers = await startServers(tmp, adminToken, config.startupSeconds);
     const ctx: BenchContext = { root, api: servers.api.base, floor: servers.floor.base, adminToken, config, notes };
 
-    const state = await benchState(ctx);
+    const { api, floor } = servers;
+    // wrangler dev rebuilds on every edit under src/: say which figures a restart fell into.
+    const watched = async <T>(label: string, run: () => Promise<T>): Promise<T> => {
+      const before = reloadCount(api) + reloadCount(floor);
+      const result = await run();
+      const reloads = reloadCount(api) + reloadCount(floor) - before;
+      if (reloads > 0) {
+        const note = `A server reloaded ${reloads}× during ${label} (wrangler dev rebuilds when a watched file changes, e.g. someone editing src/): those figures include a restart.`;
+        console.warn(`warning: ${note}`);
+        notes.push(note);
+      }
+      return result;
+    };
+
+    const state = await watched("the state figures", () => benchState(ctx));
     const rows: Row[] = [...state.rows];
     const diagnosis = [...state.diagnosis];
     let seeding: SeedingRecord[] = [];
@@ -140,12 +155,14 @@ async function main(): Promise<number> {
         recall = { status: "pending", reason: probe.reason };
       } else {
         const stateKey = await agentWithKey(ctx, "bench-state-paired");
-        rows.push(await benchMemoryStore(ctx, probe.key, stateKey, "bench-state-paired"));
-        recall = await benchRecall(ctx);
-        const search = await benchMemorySearch(ctx);
+        rows.push(await watched("memory store", () => benchMemoryStore(ctx, probe.key, stateKey, "bench-state-paired")));
+        recall = await watched("recall", () => benchRecall(ctx));
+        const search = await watched("seeding and search", () => benchMemorySearch(ctx));
         rows.push(...search.rows);
         seeding = search.seeding;
         diagnosis.push(...search.diagnosis);
+        const embedding = await embedderCost(root);
+        if (embedding) diagnosis.push(embedding);
       }
     }
 

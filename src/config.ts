@@ -28,3 +28,8 @@ export function embeddingsProvider(env: Env): EmbeddingsProvider {
 export function vectorIndexProvider(env: Env): VectorIndexProvider {
   return env.VECTOR_INDEX === "local" ? "local" : "vectorize";
 }
+
+/** The memory metadata fields with a Vectorize metadata index (README, "Deploy"): filters on others are applied in D1 only. */
+export function vectorizeFilterFields(env: Env): ReadonlySet<string> {
+  return new Set(env.VECTORIZE_FILTER_FIELDS.split(",").map((f) => f.trim()).filter(Boolean));
+}

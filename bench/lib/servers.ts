@@ -127,3 +127,15 @@ export function killAllNow(): void {
   for (const e of started) signalGroup(e.server.pid, "SIGKILL");
   started.clear();
 }
+
+/**
+ * How often wrangler dev has rebuilt and restarted the Worker since it started: it watches the source
+ * tree, so an edit by anyone during a run restarts the server (and empties its in-memory caches).
+ */
+export function reloadCount(server: Server): number {
+  try {
+    return readFileSync(server.logFile, "utf8").split("Reloading local server").length - 1;
+  } catch {
+    return 0;
+  }
+}

@@ -29,9 +29,9 @@ export const RESCORED_PER_RESULT = 4;
 /**
  * Exhaustive search with exact scores. One pass over the int8 codes gives every eligible vector an
  * approximate cosine; the best few are re-scored from their float32 values. Each vector's stored error
- * bound then proves which of the others could still reach the k-th exact score; those (rare) are
- * re-scored too. So the answer is exactly what a brute-force float scan would return, at the cost of an
- * int8 scan plus a few dozen row reads.
+ * bound then proves which of the others could still reach the k-th exact score, and those are re-scored
+ * too (few, unless many vectors are all but tied). So the answer is exactly what a brute-force float scan
+ * would return, at the cost of an int8 scan plus a few dozen row reads.
  */
 export function searchExact(segments: readonly Segment[], request: SearchRequest, exactVectors: ExactVectors): ShardMatch[] {
   const { query, topK, predicate } = request;

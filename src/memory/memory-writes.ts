@@ -9,7 +9,7 @@ import { EmbeddingError, type Embedder } from "./embeddings/embedder";
 import { indexMetadata } from "./index-metadata";
 import { type MemoryRow, memoryJson } from "./memory-rows";
 import type { Memory, StoreMemory } from "./schemas";
-import type { VectorIndex } from "./vector-index/vector-index";
+import { type VectorIndex, VectorIndexError } from "./vector-index/vector-index";
 
 type Audit = Pick<AuditEntry, "agentId" | "requestId">;
 
@@ -40,9 +40,11 @@ export async function storeMemory(s: MemoryServices, input: Required<Omit<StoreM
     lastAccessedAt: null,
   };
   const [vector] = await embedOrFail(s.embedder, [input.content]);
-  await s.index.upsert([
-    { id: row.memoryId, values: vector!, namespace: row.agentId, metadata: indexMetadata(input.metadata, row.memoryType, row.importance) },
-  ]);
+  await indexOrUnavailable(() =>
+    s.index.upsert([
+      { id: row.memoryId, values: vector!, namespace: row.agentId, metadata: indexMetadata(input.metadata, row.memoryType, row.importance) },
+    ]),
+  );
   try {
     await s.db.batch([
       s.db.insert(memories).values(row),
@@ -61,6 +63,17 @@ async function embedOrFail(embedder: Embedder, texts: string[]): Promise<Float32
   } catch (err) {
     if (err instanceof EmbeddingError)
       throw new ApiError("unavailable", `The memory could not be embedded, so nothing was stored: ${err.message}. Retry later.`, undefined, { cause: err });
+    throw err;
+  }
+}
+
+/** A vector index that cannot answer is a 503 for the caller, who may retry; nothing was changed. */
+export async function indexOrUnavailable<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    if (err instanceof VectorIndexError)
+      throw new ApiError("unavailable", `The vector index is unavailable (${err.message}); nothing was changed. Retry later.`, undefined, { cause: err });
     throw err;
   }
 }

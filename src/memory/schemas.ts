@@ -20,7 +20,8 @@ const MetadataKeySchema = z
 export const MetadataSchema = z
   .record(MetadataKeySchema, MetadataValueSchema)
   .refine((m) => Object.keys(m).length <= 64, "metadata may have at most 64 keys")
-  .refine((m) => JSON.stringify(m).length <= 16_384, "metadata must be at most 16 KiB of JSON")
+  // Vectorize keeps at most 10 KiB of metadata per vector, Switchyard's own fields included.
+  .refine((m) => new TextEncoder().encode(JSON.stringify(m)).byteLength <= 8192, "metadata must be at most 8 KiB of JSON")
   .openapi({
     description: "Flat JSON: string, number, boolean or null values. Searchable with `filter`.",
     example: { topic: "ltv", confidence: 0.93 },

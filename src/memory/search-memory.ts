@@ -5,7 +5,7 @@ import { isoNow } from "../lib/time";
 import { indexFilter } from "./index-metadata";
 import { keywordQuery } from "./keyword-query";
 import { type MemoryConstraints, type MemoryRow, constraintsSql, memoryJson, rowsByIds } from "./memory-rows";
-import { embedQuery, type MemoryServices } from "./memory-writes";
+import { embedQuery, indexOrUnavailable, type MemoryServices } from "./memory-writes";
 import type { MemoryFilter, SearchResult } from "./schemas";
 
 export type SearchMode = "hybrid" | "vector" | "keyword";
@@ -90,7 +90,7 @@ const clampUnit = (x: number) => Math.min(1, Math.max(0, x));
 async function vectorLeg(s: MemoryServices, input: SearchInput, vector: Float32Array, depth: number): Promise<Map<string, number>> {
   const filter = indexFilter(input.filter, input.memoryTypes, input.minImportance);
   const answers = await Promise.all(
-    input.namespaces.map((namespace) => s.index.query(vector, { topK: depth, namespace, ...(filter ? { filter } : {}) })),
+    input.namespaces.map((namespace) => indexOrUnavailable(() => s.index.query(vector, { topK: depth, namespace, ...(filter ? { filter } : {}) }))),
   );
   const hits = new Map<string, number>();
   for (const answer of answers) for (const m of answer.matches) hits.set(m.id, clampUnit(m.score));

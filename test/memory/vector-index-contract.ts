@@ -197,6 +197,7 @@ export function vectorIndexContract(fresh: () => VectorIndex): void {
     await expect(index.upsert([{ id: "x".repeat(65), values: vectorOf({ 0: 1 }) }])).rejects.toThrow(/64 bytes/);
     await expect(index.upsert([{ id: "nan", values: vectorOf({ 0: Number.NaN }) }])).rejects.toThrow(/finite/);
     await expect(index.query([1, 2], { topK: 3 })).rejects.toThrow(VectorIndexError);
+    await expect(index.query(vectorOf({ 0: 1 }), { topK: 3, filter: { topic: { $regex: "x" } as never } })).rejects.toThrow(VectorIndexError);
     expect(await index.getByIds(["short", "zero", "nan"])).toEqual([]);
   });
 }

@@ -147,6 +147,7 @@ describe("local vector index internals", () => {
     for (let i = 0; i < runs; i++) await index.query(query, { topK: 10, namespace: "agent-a" });
     const perQuery = (Date.now() - started) / runs;
     console.log(`local vector index: ${perQuery.toFixed(1)} ms per query over 10,000 vectors (${LOCAL_VECTOR_SHARDS} shards, RPC included)`);
-    expect(perQuery).toBeLessThan(50);
+    // Generous for a loaded CI machine; a scan that read every row from SQLite would take far longer.
+    expect(perQuery).toBeLessThan(75);
   });
 });

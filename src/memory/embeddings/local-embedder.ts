@@ -65,8 +65,8 @@ interface Feature {
   count: number;
 }
 
-/** The named, weighted features of a text before hashing (exported for tests and tuning). */
-export function featuresOf(text: string): Map<string, Feature> {
+/** The named, weighted features of a text, before they are placed in dimensions. */
+function featuresOf(text: string): Map<string, Feature> {
   const features = new Map<string, Feature>();
   const add = (name: string, weight: number) => {
     const seen = features.get(name);

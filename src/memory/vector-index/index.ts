@@ -1,4 +1,4 @@
-import { vectorIndexProvider } from "../../config";
+import { vectorIndexProvider, vectorizeFilterFields } from "../../config";
 import { LocalVectorIndex } from "./local-vector-index";
 import type { VectorIndex } from "./vector-index";
 import { VectorizeVectorIndex } from "./vectorize-index";
@@ -7,5 +7,6 @@ export { MAX_QUERY_TOP_K, type VectorFilter, type VectorIndex, VectorIndexError,
 
 /** The vector index this deployment is configured with: VECTOR_INDEX="vectorize" (the default) or "local". */
 export function vectorIndexFor(env: Env): VectorIndex {
-  return vectorIndexProvider(env) === "local" ? new LocalVectorIndex(env.VECTOR_SHARD) : new VectorizeVectorIndex(env.VECTORIZE);
+  if (vectorIndexProvider(env) === "local") return new LocalVectorIndex(env.VECTOR_SHARD);
+  return new VectorizeVectorIndex(env.VECTORIZE, vectorizeFilterFields(env));
 }

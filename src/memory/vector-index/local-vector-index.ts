@@ -1,8 +1,9 @@
 import type { VectorShard } from "../../../durable-objects/vector-shard";
+import { compileFilter } from "../metadata-filter";
 import { checkQueryVector, checkRecord, effectiveTopK, lastWriteWins } from "./vector-checks";
 import { byScoreThenId } from "./match-order";
 import { LOCAL_VECTOR_SHARDS, groupByShard } from "./shard-routing";
-import type { VectorIndex, VectorMatch, VectorQuery, VectorRecord } from "./vector-index";
+import { type VectorIndex, VectorIndexError, type VectorMatch, type VectorQuery, type VectorRecord } from "./vector-index";
 
 /** Records per RPC call: keeps each message small whatever the caller hands over. */
 const UPSERT_CHUNK = 500;
@@ -29,17 +30,18 @@ export class LocalVectorIndex implements VectorIndex {
     for (const [shard, group] of groupByShard(records, (r) => r.id, this.shardCount)) {
       for (let i = 0; i < group.length; i += UPSERT_CHUNK) calls.push(this.shard(shard).upsert(group.slice(i, i + UPSERT_CHUNK)));
     }
-    await Promise.all(calls);
+    await this.call("upsert", () => Promise.all(calls));
     return { count: records.length };
   }
 
   async query(vector: Float32Array | number[], options: VectorQuery): Promise<{ matches: VectorMatch[]; count: number }> {
     checkQueryVector(vector);
+    compileFilter(options.filter); // a malformed filter fails here, as a VectorIndexError, not in every shard
     const topK = effectiveTopK(options.topK);
     if (topK === 0) return { matches: [], count: 0 };
     const query = vector instanceof Float32Array ? vector : Float32Array.from(vector);
-    const answers = await Promise.all(
-      Array.from({ length: this.shardCount }, (_, shard) => this.shard(shard).query(query, { ...options, topK })),
+    const answers = await this.call("query", () =>
+      Promise.all(Array.from({ length: this.shardCount }, (_, shard) => this.shard(shard).query(query, { ...options, topK }))),
     );
     // Each shard's top-k is exact, so the best k of their union is the exact global top-k.
     const matches = answers
@@ -52,18 +54,30 @@ export class LocalVectorIndex implements VectorIndex {
   async getByIds(ids: string[]): Promise<VectorRecord[]> {
     const distinct = [...new Set(ids)];
     const found = new Map<string, VectorRecord>();
-    await Promise.all(
-      [...groupByShard(distinct, (id) => id, this.shardCount)].map(async ([shard, group]) => {
-        for (const record of await this.shard(shard).getByIds(group)) found.set(record.id, record);
-      }),
+    await this.call("getByIds", () =>
+      Promise.all(
+        [...groupByShard(distinct, (id) => id, this.shardCount)].map(async ([shard, group]) => {
+          for (const record of await this.shard(shard).getByIds(group)) found.set(record.id, record);
+        }),
+      ),
     );
     return distinct.flatMap((id) => found.get(id) ?? []);
   }
 
   async deleteByIds(ids: string[]): Promise<{ count: number }> {
     const distinct = [...new Set(ids)];
-    await Promise.all([...groupByShard(distinct, (id) => id, this.shardCount)].map(([shard, group]) => this.shard(shard).deleteByIds(group)));
+    await this.call("deleteByIds", () =>
+      Promise.all([...groupByShard(distinct, (id) => id, this.shardCount)].map(([shard, group]) => this.shard(shard).deleteByIds(group))),
+    );
     return { count: distinct.length };
+  }
+
+  private async call<T>(operation: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (err) {
+      throw new VectorIndexError(`The local vector index could not ${operation}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    }
   }
 
   /** The stub of one shard; exposed for tests and the bench. */

@@ -21,7 +21,7 @@ export interface VectorRecord {
 }
 
 export interface VectorQuery {
-  /** 1..MAX_QUERY_TOP_K; larger values are capped, as Vectorize would refuse them. */
+  /** At most MAX_QUERY_TOP_K matches are returned (Vectorize refuses more); below 1, none. */
   topK: number;
   /** Only vectors stored under this namespace; without it, the whole index is searched (as in Vectorize). */
   namespace?: string;
@@ -35,11 +35,19 @@ export interface VectorMatch {
 }
 
 export interface VectorIndex {
-  /** Inserts or replaces by id. */
+  /**
+   * Inserts or replaces by id (values, namespace and metadata all replaced; ids are unique across
+   * namespaces). The last of repeated ids wins. `count` is the number of distinct ids written.
+   */
   upsert(vectors: VectorRecord[]): Promise<{ count: number }>;
-  /** The topK nearest (highest cosine similarity first) within the namespace, among vectors matching the filter. */
+  /**
+   * The topK nearest (highest cosine similarity first, ties by id) within the namespace, among vectors
+   * matching the filter (src/memory/metadata-filter.ts states its rules).
+   */
   query(vector: Float32Array | number[], options: VectorQuery): Promise<{ matches: VectorMatch[]; count: number }>;
+  /** The stored vectors with these ids, in the order asked, each once; unknown ids are left out. */
   getByIds(ids: string[]): Promise<VectorRecord[]>;
+  /** `count` is the number of distinct ids processed: Vectorize does not report which of them existed. */
   deleteByIds(ids: string[]): Promise<{ count: number }>;
 }
 

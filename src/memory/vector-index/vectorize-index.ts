@@ -1,3 +1,4 @@
+import { compileFilter } from "../metadata-filter";
 import { byScoreThenId } from "./match-order";
 import { checkQueryVector, checkRecord, effectiveTopK, lastWriteWins } from "./vector-checks";
 import { type VectorFilter, type VectorIndex, type VectorMatch, type VectorMetadata, type VectorQuery, type VectorRecord, VectorIndexError } from "./vector-index";
@@ -34,7 +35,14 @@ const ENCODED_PREFIX = "~";
  * 10 per index, created before the vectors are written).
  */
 export class VectorizeVectorIndex implements VectorIndex {
-  constructor(private readonly vectorize: VectorizeBinding) {}
+  /**
+   * @param filterableFields the metadata fields that have a Vectorize metadata index. A filter on any other
+   * field would match nothing in Vectorize, so those conditions are left to the caller's exact re-check.
+   */
+  constructor(
+    private readonly vectorize: VectorizeBinding,
+    private readonly filterableFields?: ReadonlySet<string>,
+  ) {}
 
   async upsert(vectors: VectorRecord[]): Promise<{ count: number }> {
     const records = lastWriteWins(vectors);
@@ -48,11 +56,13 @@ export class VectorizeVectorIndex implements VectorIndex {
 
   async query(vector: Float32Array | number[], options: VectorQuery): Promise<{ matches: VectorMatch[]; count: number }> {
     checkQueryVector(vector);
+    compileFilter(options.filter); // refuses what the contract does not have, before Vectorize reads it otherwise
     const topK = effectiveTopK(options.topK);
     if (topK === 0) return { matches: [], count: 0 };
     const query: VectorizeQueryOptions = { topK, returnValues: false, returnMetadata: "none" };
     if (options.namespace !== undefined) query.namespace = await vectorizeNamespace(options.namespace);
-    if (options.filter && Object.keys(options.filter).length > 0) query.filter = toVectorizeFilter(options.filter);
+    const filter = this.indexedPart(options.filter);
+    if (filter) query.filter = toVectorizeFilter(filter);
     const answer = await this.call("query", () => this.vectorize.query(vector, query));
     const matches = answer.matches
       .map((m): VectorMatch => {
@@ -82,6 +92,13 @@ export class VectorizeVectorIndex implements VectorIndex {
     }
     // Vectorize (v2) answers a mutation id, not which ids existed: the count is of ids processed.
     return { count: distinct.length };
+  }
+
+  private indexedPart(filter: VectorFilter | undefined): VectorFilter | undefined {
+    if (!filter) return undefined;
+    const fields = this.filterableFields;
+    const kept = Object.entries(filter).filter(([field]) => fields === undefined || fields.has(field));
+    return kept.length ? Object.fromEntries(kept) : undefined;
   }
 
   private async toVectorize(record: VectorRecord): Promise<VectorizeVector> {

@@ -81,7 +81,7 @@ export const CONCEPT_TABLE: Readonly<Record<string, string>> = {
   q4: "q4, fourth quarter, final quarter, last quarter of the year",
   h1: "h1, first half",
   h2: "h2, second half",
-  holiday: "holiday, holidays, christmas, vacation, new year, time off, break",
+  holiday: "holiday, holidays, christmas, vacation, new year, time off",
   frequency: "often, frequently, frequent, common, commonly, popular, daily, regularly",
 
   // Causes and questions
@@ -170,6 +170,6 @@ export const CONCEPT_TABLE: Readonly<Record<string, string>> = {
   // Channels
   email: "email, emails, e mail, mail, newsletter, smtp, inbox, emailed",
   sms: "sms, text message, text messages, texts, texting",
-  notify: "notify, notification, notifications, alert, alerts, notified, page, paged",
+  notify: "notify, notification, notifications, alert, alerts, notified, paged",
   webhook: "webhook, webhooks, callback, callbacks, event notification",
 };
