@@ -180,6 +180,19 @@ describe("shared memory", () => {
       expect(none.body.results).toEqual([]);
     });
 
+    it("answers a top_k 100 search with a 100-value $in over many candidates (D1's bound-parameter limit)", async () => {
+      const a = await newAgent();
+      const ns = uniqueId("kb");
+      for (let i = 0; i < 40; i++) await store(a.key, { agent_id: ns, content: `Shipment ${i} left the warehouse`, metadata: { batch: i } });
+      const batches = Array.from({ length: 100 }, (_, i) => i);
+      const res = await api("POST", "/v1/memory/search", {
+        key: a.key,
+        body: { agent_id: [ns, `${ns}-b`], query: "shipment warehouse", top_k: 100, filter: { batch: { $in: batches }, missing: { $nin: ["x", "y"] } } },
+      });
+      expect(res.status).toBe(200);
+      expect(res.body.results).toHaveLength(40);
+    });
+
     it("counts accesses of returned memories", async () => {
       const a = await newAgent();
       const m = await store(a.key, { agent_id: a.agentId, content: "Access counting works" });

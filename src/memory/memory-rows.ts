@@ -1,6 +1,7 @@
-import { type SQL, and, desc, eq, gt, inArray, isNull, lt, or, sql } from "drizzle-orm";
+import { type SQL, and, desc, eq, gt, isNull, lt, or, sql } from "drizzle-orm";
 import type { Database } from "../db/client";
 import { memories } from "../db/schema";
+import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { decodeCursor, page } from "../lib/cursor";
 import { metadataFilterSql } from "./metadata-filter-sql";
 import type { Memory, MemoryFilter } from "./schemas";
@@ -23,6 +24,12 @@ export function memoryJson(row: MemoryRow): Memory {
   };
 }
 
+/**
+ * `column IN (ids)` with one bound parameter however many ids there are: D1 allows 100 bound parameters a
+ * statement, and a search's candidates, the filter's values and the namespaces can add up past that.
+ */
+export const inList = (column: SQLiteColumn, ids: readonly string[]) => sql`${column} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`;
+
 /** Memories past their TTL are never returned, even before the cron purges them. */
 export const notExpired = (now: string) => or(isNull(memories.expiresAt), gt(memories.expiresAt, now));
 
@@ -37,11 +44,11 @@ export interface MemoryConstraints {
 /** Everything a search or list must hold to, as one WHERE clause. */
 export function constraintsSql(c: MemoryConstraints): SQL | undefined {
   return and(
-    c.namespaces.length === 1 ? eq(memories.agentId, c.namespaces[0]!) : inArray(memories.agentId, c.namespaces),
+    c.namespaces.length === 1 ? eq(memories.agentId, c.namespaces[0]!) : inList(memories.agentId, c.namespaces),
     notExpired(c.now),
     c.filter ? metadataFilterSql(memories.metadata, c.filter) : undefined,
     c.minImportance !== undefined ? sql`${memories.importance} >= ${c.minImportance}` : undefined,
-    c.memoryTypes?.length ? inArray(memories.memoryType, c.memoryTypes as MemoryRow["memoryType"][]) : undefined,
+    c.memoryTypes?.length ? inList(memories.memoryType, c.memoryTypes) : undefined,
   );
 }
 
@@ -52,7 +59,7 @@ export async function findLiveMemory(db: Database, memoryId: string, now: string
 
 export async function rowsByIds(db: Database, ids: string[], constraints: MemoryConstraints): Promise<MemoryRow[]> {
   if (ids.length === 0) return [];
-  return db.select().from(memories).where(and(inArray(memories.memoryId, ids), constraintsSql(constraints)));
+  return db.select().from(memories).where(and(inList(memories.memoryId, ids), constraintsSql(constraints)));
 }
 
 /** Newest first: ids sort by creation time. */
@@ -74,5 +81,5 @@ export async function recordAccess(db: Database, ids: string[], now: string): Pr
   await db
     .update(memories)
     .set({ accessCount: sql`${memories.accessCount} + 1`, lastAccessedAt: now })
-    .where(inArray(memories.memoryId, ids));
+    .where(inList(memories.memoryId, ids));
 }

@@ -1,4 +1,4 @@
-import { and, eq, inArray, lt, sql } from "drizzle-orm";
+import { and, eq, lt, sql } from "drizzle-orm";
 import { auditIfChanged, auditInsert, type AuditEntry } from "../audit/audit-log";
 import type { Database } from "../db/client";
 import { memories } from "../db/schema";
@@ -7,7 +7,7 @@ import { newId } from "../lib/ids";
 import { isoAfterSeconds, isoNow } from "../lib/time";
 import { EmbeddingError, type Embedder } from "./embeddings/embedder";
 import { indexMetadata } from "./index-metadata";
-import { type MemoryRow, memoryJson } from "./memory-rows";
+import { inList, type MemoryRow, memoryJson } from "./memory-rows";
 import type { Memory, StoreMemory } from "./schemas";
 import { type VectorIndex, VectorIndexError } from "./vector-index/vector-index";
 
@@ -98,7 +98,7 @@ const DELETE_CHUNK = 100;
 async function deleteByIds(s: Pick<MemoryServices, "db" | "index">, ids: string[]): Promise<void> {
   for (let i = 0; i < ids.length; i += DELETE_CHUNK) {
     const chunk = ids.slice(i, i + DELETE_CHUNK);
-    await s.db.delete(memories).where(inArray(memories.memoryId, chunk));
+    await s.db.delete(memories).where(inList(memories.memoryId, chunk));
     await s.index.deleteByIds(chunk);
   }
 }

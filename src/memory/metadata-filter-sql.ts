@@ -42,8 +42,20 @@ function compare(column: SQLiteColumn, path: string, op: Comparison, value: Vect
 
 const equals = (column: SQLiteColumn, path: string, value: VectorMetadataValue) => compare(column, path, "=", value);
 
+/**
+ * `$in` as one membership test per JSON type, each list bound as one JSON parameter: D1 allows 100 bound
+ * parameters a statement, and a list may hold up to 100 values.
+ */
 function anyOf(column: SQLiteColumn, path: string, values: VectorMetadataValue[]): SQL {
-  return or(...values.map((v) => equals(column, path, v))) ?? sql`0`;
+  const type = sql`json_type(${column}, ${path})`;
+  const stored = sql`json_extract(${column}, ${path})`;
+  const numbers = values.filter((v) => typeof v === "number");
+  const strings = values.filter((v) => typeof v === "string");
+  const clauses: SQL[] = [];
+  if (numbers.length) clauses.push(sql`(${type} IN ('integer', 'real') AND ${stored} IN (SELECT value FROM json_each(${JSON.stringify(numbers)})))`);
+  if (strings.length) clauses.push(sql`(${type} = 'text' AND ${stored} IN (SELECT value FROM json_each(${JSON.stringify(strings)})))`);
+  for (const v of values) if (typeof v === "boolean" || v === null) clauses.push(equals(column, path, v));
+  return or(...clauses) ?? sql`0`;
 }
 
 /** NOT that treats "unknown" (a missing field) as false first, so `$ne`/`$nin` match a missing field. */

@@ -22,12 +22,13 @@ export interface SearchInput {
 }
 
 /** How much each ranking counts in hybrid mode (documented in docs/memory.md and the OpenAPI schema). */
-export const HYBRID_WEIGHTS = { vector: 0.5, keyword: 0.5 } as const;
+export const HYBRID_WEIGHTS = { vector: 0.7, keyword: 0.3 } as const;
 
 interface Candidate {
   row: MemoryRow;
   vector: number;
-  keyword: number;
+  /** Undefined when the keyword ranking did not find it. */
+  keyword?: number;
 }
 
 /** Each leg looks deeper than top_k so that fusion can promote what one ranking alone placed lower. */
@@ -62,11 +63,13 @@ export async function searchMemories(s: MemoryServices, input: SearchInput): Pro
     candidates.set(hit.row.memoryId, { row: hit.row, vector: 0, keyword: best > 0 ? hit.relevance / best : 0 });
   }
   const vectorOnly = [...vectorHits.keys()].filter((id) => !candidates.has(id));
-  for (const row of await rowsByIds(s.db, vectorOnly, constraints)) candidates.set(row.memoryId, { row, vector: 0, keyword: 0 });
+  for (const row of await rowsByIds(s.db, vectorOnly, constraints)) candidates.set(row.memoryId, { row, vector: 0 });
 
   if (queryVector) await scoreVectors(s, candidates, vectorHits, queryVector);
 
-  const scored = [...candidates.values()].map((c) => ({ row: c.row, score: fuse(input.mode, c) }));
+  const all = [...candidates.values()];
+  const score = scorer(input.mode, all);
+  const scored = all.map((c) => ({ row: c.row, score: score(c) }));
   const results = scored
     .filter((r) => input.minScore === undefined || r.score >= input.minScore)
     .sort((a, b) => b.score - a.score || (a.row.memoryId < b.row.memoryId ? 1 : -1))
@@ -78,11 +81,29 @@ export async function searchMemories(s: MemoryServices, input: SearchInput): Pro
   return { results, ids: results.map((r) => r.memory_id) };
 }
 
-function fuse(mode: SearchMode, c: Candidate): number {
-  if (mode === "vector") return c.vector;
-  if (mode === "keyword") return c.keyword;
-  return HYBRID_WEIGHTS.vector * c.vector + HYBRID_WEIGHTS.keyword * c.keyword;
+/**
+ * Hybrid fusion standardises each ranking over this query's candidates (z-scores), so that neither scale
+ * dominates: cosines bunch within a few hundredths while BM25 spreads widely. A candidate the keyword
+ * ranking missed counts as its weakest keyword match. The blend goes through a logistic to land in 0..1.
+ */
+function scorer(mode: SearchMode, candidates: Candidate[]): (c: Candidate) => number {
+  if (mode === "vector") return (c) => c.vector;
+  if (mode === "keyword") return (c) => c.keyword ?? 0;
+  const keywordHits = candidates.flatMap((c) => (c.keyword === undefined ? [] : [c.keyword]));
+  const weakestKeyword = keywordHits.length ? Math.min(...keywordHits) : 0;
+  const zVector = standardiser(candidates.map((c) => c.vector));
+  const zKeyword = standardiser(keywordHits);
+  return (c) => logistic(HYBRID_WEIGHTS.vector * zVector(c.vector) + HYBRID_WEIGHTS.keyword * zKeyword(c.keyword ?? weakestKeyword));
 }
+
+function standardiser(values: number[]): (x: number) => number {
+  if (values.length < 2) return () => 0;
+  const mean = values.reduce((a, b) => a + b, 0) / values.length;
+  const sd = Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / values.length);
+  return sd > 0 ? (x) => (x - mean) / sd : () => 0;
+}
+
+const logistic = (x: number) => 1 / (1 + Math.exp(-x));
 
 const round = (score: number) => Math.round(score * 1e6) / 1e6;
 const clampUnit = (x: number) => Math.min(1, Math.max(0, x));

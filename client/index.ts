@@ -1,0 +1,23 @@
+// The TypeScript client of Switchyard's HTTP API (api-v1.md). Its types come from the server's zod
+// schemas as types only, so it runs anywhere `fetch` does, with no dependency on zod or the Worker.
+export { Switchyard, type WhoAmI } from "./switchyard.ts";
+export { SwitchyardError, type ApiErrorCode, type ClientErrorCode, type SwitchyardErrorInit } from "./errors.ts";
+export type { CreateOptions, FetchLike, RequestOptions, SwitchyardOptions } from "./transport.ts";
+export { paginate, type Page, type PageOptions } from "./pagination.ts";
+export type { Agent, AgentsResource, CreateAgentInput, DeletedAgent, Role, UpdateAgentInput } from "./resources/agents.ts";
+export type { AgentKey, AgentKeysResource, IssuedKey, RevokedKey } from "./resources/agent-keys.ts";
+export type { CompareAndSetOptions, DeletedState, JsonValue, StateEntry, StateKeySummary, StateResource } from "./resources/state.ts";
+export type {
+  CleanupMemoryInput,
+  CleanupResult,
+  DeletedMemory,
+  ListMemoryOptions,
+  Memory,
+  MemoryFilter,
+  MemoryResource,
+  MemoryType,
+  SearchMemoryInput,
+  SearchResponse,
+  SearchResult,
+  StoreMemoryInput,
+} from "./resources/memory.ts";

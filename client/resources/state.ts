@@ -1,0 +1,72 @@
+import type { z } from "@hono/zod-openapi";
+import type { DeletedStateSchema, PutStateSchema, StateEntrySchema, StateKeySummarySchema } from "../../src/state/schemas.ts";
+import { type Page, type PageOptions, paginate } from "../pagination.ts";
+import { path } from "../path.ts";
+import type { RequestOptions, Transport } from "../transport.ts";
+
+/** Any JSON value. */
+export type JsonValue = z.input<typeof PutStateSchema>["value"];
+/** A stored value with its version (1 for the first write, one more per write). */
+export type StateEntry = z.infer<typeof StateEntrySchema>;
+/** A key as listed: its version and size, not its value. */
+export type StateKeySummary = z.infer<typeof StateKeySummarySchema>;
+/** What deleting a key answers. */
+export type DeletedState = z.infer<typeof DeletedStateSchema>;
+
+/** Options of a write or delete that should only happen at a known version. */
+export interface CompareAndSetOptions extends RequestOptions {
+  /** Act only if the key is at this version (for `set`, 0 means "only if unset"); otherwise 409 `conflict`. */
+  expectedVersion?: number;
+}
+
+/**
+ * Agent state (`/v1/state`): durable, versioned key-value state for hand-offs. An agent writes its own
+ * state; any agent may read another's, unless a policy says otherwise.
+ */
+export class StateResource {
+  readonly #transport: Transport;
+
+  constructor(transport: Transport) {
+    this.#transport = transport;
+  }
+
+  /** Writes a value (any JSON up to 1 MiB): `PUT /v1/state/{agent_id}/{key}`. */
+  set(agentId: string, key: string, value: JsonValue, options: CompareAndSetOptions = {}): Promise<StateEntry> {
+    const { expectedVersion, ...requestOptions } = options;
+    return this.#transport.request({
+      method: "PUT",
+      path: path`/v1/state/${agentId}/${key}`,
+      body: { value, expected_version: expectedVersion },
+      // A plain write may be repeated after a lost answer; a compare-and-set may not, as a repeat of a
+      // write that did land would fail with a conflict.
+      replayable: expectedVersion === undefined,
+      options: requestOptions,
+    });
+  }
+
+  /** Reads a value: `GET /v1/state/{agent_id}/{key}`; 404 `not_found` when unset. */
+  get(agentId: string, key: string, options?: RequestOptions): Promise<StateEntry> {
+    return this.#transport.request({ method: "GET", path: path`/v1/state/${agentId}/${key}`, options });
+  }
+
+  /** Unsets a key: `DELETE /v1/state/{agent_id}/{key}`, optionally only at `expectedVersion`. */
+  delete(agentId: string, key: string, options: CompareAndSetOptions = {}): Promise<DeletedState> {
+    const { expectedVersion, ...requestOptions } = options;
+    return this.#transport.request({
+      method: "DELETE",
+      path: path`/v1/state/${agentId}/${key}`,
+      query: { expected_version: expectedVersion },
+      options: requestOptions,
+    });
+  }
+
+  /** One page of an agent's keys, in key order: `GET /v1/state/{agent_id}`. */
+  list(agentId: string, page: PageOptions = {}, options?: RequestOptions): Promise<Page<StateKeySummary>> {
+    return this.#transport.request({ method: "GET", path: path`/v1/state/${agentId}`, query: { ...page }, options });
+  }
+
+  /** Every key of an agent's state, fetching pages as the loop goes. */
+  listAll(agentId: string, page: Omit<PageOptions, "cursor"> = {}, options?: RequestOptions): AsyncGenerator<StateKeySummary, void, undefined> {
+    return paginate((cursor) => this.list(agentId, { ...page, cursor }, options));
+  }
+}

@@ -1,0 +1,39 @@
+import type { z } from "@hono/zod-openapi";
+import type { WhoAmISchema } from "../src/agents/schemas.ts";
+import { AgentsResource } from "./resources/agents.ts";
+import { MemoryResource } from "./resources/memory.ts";
+import { StateResource } from "./resources/state.ts";
+import { type RequestOptions, type SwitchyardOptions, Transport } from "./transport.ts";
+
+/** The caller, as the server sees its key. */
+export type WhoAmI = z.infer<typeof WhoAmISchema>;
+
+/**
+ * A client for one Switchyard deployment, acting as one agent (or as admin). Every call throws
+ * `SwitchyardError` on failure; creating calls send an `Idempotency-Key`, so retries create nothing twice.
+ *
+ * @example
+ * const writer = new Switchyard({ baseUrl: "http://localhost:8787", apiKey: process.env.WRITER_KEY! });
+ * const handoff = await writer.state.get("researcher", "phase1_output");
+ */
+export class Switchyard {
+  /** Agents and their keys (admin). */
+  readonly agents: AgentsResource;
+  /** Durable, versioned key-value state per agent, for hand-offs. */
+  readonly state: StateResource;
+  /** Namespaced semantic memory: store, search, cleanup. */
+  readonly memory: MemoryResource;
+  readonly #transport: Transport;
+
+  constructor(options: SwitchyardOptions) {
+    this.#transport = new Transport(options);
+    this.agents = new AgentsResource(this.#transport);
+    this.state = new StateResource(this.#transport);
+    this.memory = new MemoryResource(this.#transport);
+  }
+
+  /** Who this client's key belongs to: `GET /v1/whoami`. */
+  whoami(options?: RequestOptions): Promise<WhoAmI> {
+    return this.#transport.request({ method: "GET", path: "/v1/whoami", options });
+  }
+}

@@ -1,0 +1,18 @@
+import { fileURLToPath } from "node:url";
+import { defineConfig } from "vitest/config";
+
+// The e2e suite runs in Node, not in workerd: each file starts the real local server with `npm run dev`
+// (see server.ts) and drives it over HTTP with the TypeScript client, as a user would. So, unlike the
+// root vitest.config.ts, no cloudflareTest plugin and no workers pool here.
+export default defineConfig({
+  root: fileURLToPath(new URL("../..", import.meta.url)),
+  test: {
+    include: ["test/e2e/**/*.test.ts"],
+    environment: "node",
+    pool: "forks",
+    // Starting wrangler dev (migrations, build, workerd) takes seconds, more on a cold or busy machine.
+    hookTimeout: 180_000,
+    testTimeout: 60_000,
+    teardownTimeout: 30_000,
+  },
+});
