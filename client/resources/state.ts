@@ -6,8 +6,11 @@ import type { RequestOptions, Transport } from "../transport.ts";
 
 /** Any JSON value. */
 export type JsonValue = z.input<typeof PutStateSchema>["value"];
-/** A stored value with its version (1 for the first write, one more per write). */
-export type StateEntry = z.infer<typeof StateEntrySchema>;
+/**
+ * A stored value with its version (1 for the first write, one more per write). `T` is the type the
+ * caller expects the value to have; the client does not check it (the writer decides what is stored).
+ */
+export type StateEntry<T = JsonValue> = Omit<z.infer<typeof StateEntrySchema>, "value"> & { value: T };
 /** A key as listed: its version and size, not its value. */
 export type StateKeySummary = z.infer<typeof StateKeySummarySchema>;
 /** What deleting a key answers. */
@@ -30,8 +33,12 @@ export class StateResource {
     this.#transport = transport;
   }
 
-  /** Writes a value (any JSON up to 1 MiB): `PUT /v1/state/{agent_id}/{key}`. */
-  set(agentId: string, key: string, value: JsonValue, options: CompareAndSetOptions = {}): Promise<StateEntry> {
+  /**
+   * Writes a value: `PUT /v1/state/{agent_id}/{key}`. The value is anything `JSON.stringify` turns into
+   * JSON, up to 1 MiB. It is generic, like Durable Object storage's `put<T>`, rather than `JsonValue`,
+   * so that interfaces and objects with optional fields can be stored without a cast.
+   */
+  set<T = JsonValue>(agentId: string, key: string, value: T, options: CompareAndSetOptions = {}): Promise<StateEntry<T>> {
     const { expectedVersion, ...requestOptions } = options;
     return this.#transport.request({
       method: "PUT",
@@ -45,7 +52,7 @@ export class StateResource {
   }
 
   /** Reads a value: `GET /v1/state/{agent_id}/{key}`; 404 `not_found` when unset. */
-  get(agentId: string, key: string, options?: RequestOptions): Promise<StateEntry> {
+  get<T = JsonValue>(agentId: string, key: string, options?: RequestOptions): Promise<StateEntry<T>> {
     return this.#transport.request({ method: "GET", path: path`/v1/state/${agentId}/${key}`, options });
   }
 

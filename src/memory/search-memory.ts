@@ -50,10 +50,10 @@ export async function searchMemories(s: MemoryServices, input: SearchInput): Pro
     now,
   };
   const depth = candidateDepth(input.topK);
-  const queryVector = input.mode === "keyword" ? undefined : await embedQuery(s.embedder, input.query);
-
-  const [vectorHits, keywordHits] = await Promise.all([
-    queryVector ? vectorLeg(s, input, queryVector, depth) : new Map<string, number>(),
+  // The keyword leg does not wait for the embedding (a network call to Workers AI in production).
+  const embedding = input.mode === "keyword" ? undefined : embedQuery(s.embedder, input.query);
+  const [[queryVector, vectorHits], keywordHits] = await Promise.all([
+    embedding ? embedding.then(async (v) => [v, await vectorLeg(s, input, v, depth)] as const) : ([undefined, new Map<string, number>()] as const),
     input.mode === "vector" ? [] : keywordLeg(s, input.query, constraints, depth),
   ]);
 
@@ -62,10 +62,13 @@ export async function searchMemories(s: MemoryServices, input: SearchInput): Pro
   for (const hit of keywordHits) {
     candidates.set(hit.row.memoryId, { row: hit.row, vector: 0, keyword: best > 0 ? hit.relevance / best : 0 });
   }
+  // The rows of vector-only finds and the cosines of keyword-only finds are independent reads: one round.
   const vectorOnly = [...vectorHits.keys()].filter((id) => !candidates.has(id));
-  for (const row of await rowsByIds(s.db, vectorOnly, constraints)) candidates.set(row.memoryId, { row, vector: 0 });
-
-  if (queryVector) await scoreVectors(s, candidates, vectorHits, queryVector);
+  const [vectorOnlyRows] = await Promise.all([
+    rowsByIds(s.db, vectorOnly, constraints),
+    queryVector ? scoreVectors(s, candidates, vectorHits, queryVector) : undefined,
+  ]);
+  for (const row of vectorOnlyRows) candidates.set(row.memoryId, { row, vector: vectorHits.get(row.memoryId) ?? 0 });
 
   const all = [...candidates.values()];
   const score = scorer(input.mode, all);

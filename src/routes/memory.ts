@@ -70,8 +70,10 @@ export const memoryRoutes = router()
     async (c) => {
       const input = c.req.valid("json");
       const namespaces = [...new Set(typeof input.agent_id === "string" ? [input.agent_id] : input.agent_id)];
-      await authorizeNamespaces(c, "memory:read", namespaces);
-      const { results, ids } = await searchMemories(memoryServices(c.env), {
+      // The search only reads, so it starts alongside the authorisation (which may need D1 to tell private
+      // namespaces from shared ones); its answer is used only once the caller is authorised.
+      const authorized = authorizeNamespaces(c, "memory:read", namespaces);
+      const search = searchMemories(memoryServices(c.env), {
         namespaces,
         query: input.query,
         topK: input.top_k,
@@ -81,6 +83,9 @@ export const memoryRoutes = router()
         minImportance: input.min_importance,
         memoryTypes: input.memory_type === undefined ? undefined : [input.memory_type].flat(),
       });
+      search.catch(() => undefined); // a refusal wins; the discarded search must not surface as unhandled
+      await authorized;
+      const { results, ids } = await search;
       countAccess(c, ids);
       return c.json({ results }, 200);
     },
