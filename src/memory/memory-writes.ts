@@ -19,42 +19,59 @@ export interface MemoryServices {
   index: VectorIndex;
 }
 
+type StoreInput = Required<Omit<StoreMemory, "ttl_seconds">> & Pick<StoreMemory, "ttl_seconds">;
+
 /**
- * Stores a memory so that it is either fully there (row, keyword entry, vector) or not at all. The vector
- * goes first: a vector without a row is invisible to every read, while a row without a vector would be
- * half-searchable. If the row cannot be written, the vector is taken back out.
+ * Stores memories so that they are either all fully there (row, keyword entry, vector) or none is. The
+ * vectors go first: a vector without a row is invisible to every read, while a row without a vector would
+ * be half-searchable. If the rows cannot be written, the vectors are taken back out. Embeddings are made
+ * in one batch, the rows and their audit entries written in one D1 batch (one transaction).
  */
-export async function storeMemory(s: MemoryServices, input: Required<Omit<StoreMemory, "ttl_seconds">> & Pick<StoreMemory, "ttl_seconds">, audit: Audit): Promise<Memory> {
+export async function storeMemories(s: MemoryServices, inputs: StoreInput[], audit: Audit): Promise<Memory[]> {
   const now = isoNow();
-  const row: MemoryRow = {
-    memoryId: newId("mem"),
-    agentId: input.agent_id,
-    content: input.content,
-    metadata: JSON.stringify(input.metadata),
-    memoryType: input.memory_type,
-    importance: input.importance,
-    createdBy: audit.agentId,
-    createdAt: now,
-    expiresAt: input.ttl_seconds === undefined ? null : isoAfterSeconds(input.ttl_seconds),
-    accessCount: 0,
-    lastAccessedAt: null,
-  };
-  const [vector] = await embedOrFail(s.embedder, [input.content]);
+  const rows = inputs.map(
+    (input): MemoryRow => ({
+      memoryId: newId("mem"),
+      agentId: input.agent_id,
+      content: input.content,
+      metadata: JSON.stringify(input.metadata),
+      memoryType: input.memory_type,
+      importance: input.importance,
+      createdBy: audit.agentId,
+      createdAt: now,
+      expiresAt: input.ttl_seconds === undefined ? null : isoAfterSeconds(input.ttl_seconds),
+      accessCount: 0,
+      lastAccessedAt: null,
+    }),
+  );
+  const vectors = await embedOrFail(s.embedder, inputs.map((i) => i.content));
   await indexOrUnavailable(() =>
-    s.index.upsert([
-      { id: row.memoryId, values: vector!, namespace: row.agentId, metadata: indexMetadata(input.metadata, row.memoryType, row.importance) },
-    ]),
+    s.index.upsert(
+      rows.map((row, i) => ({
+        id: row.memoryId,
+        values: vectors[i]!,
+        namespace: row.agentId,
+        metadata: indexMetadata(inputs[i]!.metadata, row.memoryType, row.importance),
+      })),
+    ),
   );
   try {
-    await s.db.batch([
+    // One insert per row: D1 binds at most 100 parameters a statement.
+    const [first, ...rest] = rows.flatMap((row) => [
       s.db.insert(memories).values(row),
       auditInsert(s.db, { ...audit, action: "memory:write", resource: `memory:${row.agentId}`, status: "success", details: { memory_id: row.memoryId } }),
     ]);
+    if (first) await s.db.batch([first, ...rest]);
   } catch (err) {
-    await s.index.deleteByIds([row.memoryId]);
+    await s.index.deleteByIds(rows.map((r) => r.memoryId));
     throw err;
   }
-  return memoryJson(row);
+  return rows.map(memoryJson);
+}
+
+export async function storeMemory(s: MemoryServices, input: StoreInput, audit: Audit): Promise<Memory> {
+  const [memory] = await storeMemories(s, [input], audit);
+  return memory!;
 }
 
 async function embedOrFail(embedder: Embedder, texts: string[]): Promise<Float32Array[]> {

@@ -70,6 +70,12 @@ export const StoreMemorySchema = z
   })
   .openapi("StoreMemory");
 
+export const MAX_BATCH_MEMORIES = 100;
+
+export const StoreMemoryBatchSchema = z
+  .strictObject({ memories: z.array(StoreMemorySchema).min(1).max(MAX_BATCH_MEMORIES) })
+  .openapi("StoreMemoryBatch");
+
 export const MemorySchema = z
   .object({
     memory_id: z.string().openapi({ example: "mem_01jd2k3m4n5p6q7r8s9t0v1w2x" }),
@@ -85,6 +91,8 @@ export const MemorySchema = z
     last_accessed_at: TimestampSchema.nullable(),
   })
   .openapi("Memory");
+
+export const MemoryBatchSchema = z.object({ items: z.array(MemorySchema) }).openapi("MemoryBatch");
 
 export const SearchModeSchema = z.enum(["hybrid", "vector", "keyword"]);
 
@@ -146,6 +154,7 @@ export const CleanupResultSchema = z.object({ deleted: z.number().int() }).opena
 
 export type StoreMemory = z.input<typeof StoreMemorySchema>;
 export type Memory = z.infer<typeof MemorySchema>;
+export type StoreMemoryBatch = z.input<typeof StoreMemoryBatchSchema>;
 export type SearchMemory = z.input<typeof SearchMemorySchema>;
 export type SearchResult = z.infer<typeof SearchResultSchema>;
 export type CleanupMemory = z.input<typeof CleanupMemorySchema>;

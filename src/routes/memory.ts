@@ -10,16 +10,18 @@ import { IdempotencyHeaders, errorResponses, jsonBody, jsonResponse } from "../h
 import { router } from "../http/router";
 import { isoNow } from "../lib/time";
 import { findLiveMemory, listMemories, memoryJson, recordAccess } from "../memory/memory-rows";
-import { cleanupMemories, deleteMemory, storeMemory } from "../memory/memory-writes";
+import { cleanupMemories, deleteMemory, storeMemories, storeMemory } from "../memory/memory-writes";
 import { namespaceResources } from "../memory/namespaces";
 import {
   CleanupMemorySchema,
   CleanupResultSchema,
   ListMemoryQuerySchema,
+  MemoryBatchSchema,
   MemoryListSchema,
   MemorySchema,
   SearchMemorySchema,
   SearchResponseSchema,
+  StoreMemoryBatchSchema,
   StoreMemorySchema,
 } from "../memory/schemas";
 import { searchMemories } from "../memory/search-memory";
@@ -56,6 +58,24 @@ export const memoryRoutes = router()
       await authorizeNamespaces(c, "memory:write", [input.agent_id]);
       const memory = await storeMemory(memoryServices(c.env), input, auditContext(c));
       return c.json(memory, 201);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/memory/batch",
+      tags,
+      summary: "Store up to 100 memories at once, all or none",
+      description: "For imports and agents that learn many facts at once: one embedding batch, one transaction.",
+      middleware: [idempotent] as const,
+      request: { headers: IdempotencyHeaders, body: jsonBody(StoreMemoryBatchSchema) },
+      responses: { 201: jsonResponse(MemoryBatchSchema, "The stored memories, in the order sent."), ...errorResponses("unavailable") },
+    }),
+    async (c) => {
+      const { memories } = c.req.valid("json");
+      await authorizeNamespaces(c, "memory:write", [...new Set(memories.map((m) => m.agent_id))]);
+      const items = await storeMemories(memoryServices(c.env), memories, auditContext(c));
+      return c.json({ items }, 201);
     },
   )
   .openapi(
