@@ -13,6 +13,7 @@ export type {
   DeletedMemory,
   ListMemoryOptions,
   Memory,
+  MemoryBatch,
   MemoryFilter,
   MemoryResource,
   MemoryType,

@@ -3,7 +3,8 @@ import { SwitchyardError } from "./errors.ts";
 /**
  * Builds a request path with every interpolated value encoded as one path segment:
  * path`/v1/state/${agentId}/${key}`. A value containing `/`, `?` or `#` stays inside its segment
- * instead of reaching another route.
+ * instead of reaching another route. Resource methods are `async`, so a refused id reaches the caller
+ * as a rejected promise, like every other failure.
  */
 export function path(strings: TemplateStringsArray, ...segments: string[]): string {
   let out = strings[0] ?? "";

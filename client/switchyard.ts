@@ -33,7 +33,7 @@ export class Switchyard {
   }
 
   /** Who this client's key belongs to: `GET /v1/whoami`. */
-  whoami(options?: RequestOptions): Promise<WhoAmI> {
+  async whoami(options?: RequestOptions): Promise<WhoAmI> {
     return this.#transport.request({ method: "GET", path: "/v1/whoami", options });
   }
 }

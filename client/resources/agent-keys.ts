@@ -23,7 +23,7 @@ export class AgentKeysResource {
   }
 
   /** Issues a key: `POST /v1/agents/{agent_id}/keys` → 201. Keep `api_key`: it is never shown again. */
-  create(agentId: string, options?: CreateOptions): Promise<IssuedKey> {
+  async create(agentId: string, options?: CreateOptions): Promise<IssuedKey> {
     return this.#transport.request({ method: "POST", path: path`/v1/agents/${agentId}/keys`, creates: true, options });
   }
 
@@ -39,7 +39,7 @@ export class AgentKeysResource {
   }
 
   /** Revokes a key at once: `DELETE /v1/agents/{agent_id}/keys/{key_id}`. */
-  revoke(agentId: string, keyId: string, options?: RequestOptions): Promise<RevokedKey> {
+  async revoke(agentId: string, keyId: string, options?: RequestOptions): Promise<RevokedKey> {
     return this.#transport.request({ method: "DELETE", path: path`/v1/agents/${agentId}/keys/${keyId}`, options });
   }
 }

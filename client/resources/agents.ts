@@ -31,12 +31,12 @@ export class AgentsResource {
   }
 
   /** Registers an agent: `POST /v1/agents` → 201. A taken `agent_id` is 409 `conflict`. */
-  create(input: CreateAgentInput, options?: CreateOptions): Promise<Agent> {
+  async create(input: CreateAgentInput, options?: CreateOptions): Promise<Agent> {
     return this.#transport.request({ method: "POST", path: "/v1/agents", body: input, creates: true, options });
   }
 
   /** One page of agents, by `agent_id`: `GET /v1/agents`. */
-  list(page: PageOptions = {}, options?: RequestOptions): Promise<Page<Agent>> {
+  async list(page: PageOptions = {}, options?: RequestOptions): Promise<Page<Agent>> {
     return this.#transport.request({ method: "GET", path: "/v1/agents", query: { ...page }, options });
   }
 
@@ -46,18 +46,18 @@ export class AgentsResource {
   }
 
   /** `GET /v1/agents/{agent_id}`; 404 `not_found` when there is no such agent. */
-  get(agentId: string, options?: RequestOptions): Promise<Agent> {
+  async get(agentId: string, options?: RequestOptions): Promise<Agent> {
     return this.#transport.request({ method: "GET", path: path`/v1/agents/${agentId}`, options });
   }
 
   /** Changes an agent's role, attributes or description: `PATCH /v1/agents/{agent_id}`. */
-  update(agentId: string, input: UpdateAgentInput, options?: RequestOptions): Promise<Agent> {
+  async update(agentId: string, input: UpdateAgentInput, options?: RequestOptions): Promise<Agent> {
     // Sending the same changes twice leaves the same agent, so a lost answer may be retried.
     return this.#transport.request({ method: "PATCH", path: path`/v1/agents/${agentId}`, body: input, replayable: true, options });
   }
 
   /** Deletes an agent, its keys and its state: `DELETE /v1/agents/{agent_id}`. */
-  delete(agentId: string, options?: RequestOptions): Promise<DeletedAgent> {
+  async delete(agentId: string, options?: RequestOptions): Promise<DeletedAgent> {
     return this.#transport.request({ method: "DELETE", path: path`/v1/agents/${agentId}`, options });
   }
 }

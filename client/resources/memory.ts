@@ -4,6 +4,7 @@ import type {
   CleanupResultSchema,
   FilterSchema,
   ListMemoryQuerySchema,
+  MemoryBatchSchema,
   MemorySchema,
   MemoryTypeSchema,
   SearchMemorySchema,
@@ -21,6 +22,8 @@ export type MemoryType = z.infer<typeof MemoryTypeSchema>;
 export type Memory = z.infer<typeof MemorySchema>;
 /** `POST /v1/memory`: `agent_id` is the namespace (an agent's own id is private to it). */
 export type StoreMemoryInput = z.input<typeof StoreMemorySchema>;
+/** The memories a batch stored, in the order sent. */
+export type MemoryBatch = z.infer<typeof MemoryBatchSchema>;
 /** `POST /v1/memory/search`: `agent_id` is one namespace or a list of them. */
 export type SearchMemoryInput = z.input<typeof SearchMemorySchema>;
 /** Matches metadata: `{topic: "x"}` or operators such as `{confidence: {$gte: 0.9}}`. */
@@ -51,28 +54,36 @@ export class MemoryResource {
   }
 
   /** Stores a memory in a namespace: `POST /v1/memory` → 201. */
-  store(input: StoreMemoryInput, options?: CreateOptions): Promise<Memory> {
+  async store(input: StoreMemoryInput, options?: CreateOptions): Promise<Memory> {
     return this.#transport.request({ method: "POST", path: "/v1/memory", body: input, creates: true, options });
   }
 
+  /**
+   * Stores up to 100 memories at once, all or none: `POST /v1/memory/batch` → 201. One Idempotency-Key
+   * covers the whole batch.
+   */
+  async storeBatch(memories: StoreMemoryInput[], options?: CreateOptions): Promise<MemoryBatch> {
+    return this.#transport.request({ method: "POST", path: "/v1/memory/batch", body: { memories }, creates: true, options });
+  }
+
   /** Searches one or more namespaces, best first: `POST /v1/memory/search`. */
-  search(input: SearchMemoryInput, options?: RequestOptions): Promise<SearchResponse> {
+  async search(input: SearchMemoryInput, options?: RequestOptions): Promise<SearchResponse> {
     // A search reads only, so it is as safe to repeat as a GET.
     return this.#transport.request({ method: "POST", path: "/v1/memory/search", body: input, replayable: true, options });
   }
 
   /** `GET /v1/memory/{memory_id}`; 404 `not_found` when it does not exist or has expired. */
-  get(memoryId: string, options?: RequestOptions): Promise<Memory> {
+  async get(memoryId: string, options?: RequestOptions): Promise<Memory> {
     return this.#transport.request({ method: "GET", path: path`/v1/memory/${memoryId}`, options });
   }
 
   /** Deletes a memory: `DELETE /v1/memory/{memory_id}`. */
-  delete(memoryId: string, options?: RequestOptions): Promise<DeletedMemory> {
+  async delete(memoryId: string, options?: RequestOptions): Promise<DeletedMemory> {
     return this.#transport.request({ method: "DELETE", path: path`/v1/memory/${memoryId}`, options });
   }
 
   /** One page of a namespace's memories, newest first: `GET /v1/memory?agent_id=`. */
-  list(query: ListMemoryOptions, options?: RequestOptions): Promise<Page<Memory>> {
+  async list(query: ListMemoryOptions, options?: RequestOptions): Promise<Page<Memory>> {
     return this.#transport.request({ method: "GET", path: "/v1/memory", query: { ...query }, options });
   }
 
@@ -82,7 +93,7 @@ export class MemoryResource {
   }
 
   /** Removes a namespace's memories below an importance threshold: `POST /v1/memory/cleanup`. */
-  cleanup(input: CleanupMemoryInput, options?: RequestOptions): Promise<CleanupResult> {
+  async cleanup(input: CleanupMemoryInput, options?: RequestOptions): Promise<CleanupResult> {
     // Repeating a cleanup removes nothing more, so a lost answer may be retried (the repeat reports 0).
     return this.#transport.request({ method: "POST", path: "/v1/memory/cleanup", body: input, replayable: true, options });
   }

@@ -38,7 +38,7 @@ export class StateResource {
    * JSON, up to 1 MiB. It is generic, like Durable Object storage's `put<T>`, rather than `JsonValue`,
    * so that interfaces and objects with optional fields can be stored without a cast.
    */
-  set<T = JsonValue>(agentId: string, key: string, value: T, options: CompareAndSetOptions = {}): Promise<StateEntry<T>> {
+  async set<T = JsonValue>(agentId: string, key: string, value: T, options: CompareAndSetOptions = {}): Promise<StateEntry<T>> {
     const { expectedVersion, ...requestOptions } = options;
     return this.#transport.request({
       method: "PUT",
@@ -52,12 +52,12 @@ export class StateResource {
   }
 
   /** Reads a value: `GET /v1/state/{agent_id}/{key}`; 404 `not_found` when unset. */
-  get<T = JsonValue>(agentId: string, key: string, options?: RequestOptions): Promise<StateEntry<T>> {
+  async get<T = JsonValue>(agentId: string, key: string, options?: RequestOptions): Promise<StateEntry<T>> {
     return this.#transport.request({ method: "GET", path: path`/v1/state/${agentId}/${key}`, options });
   }
 
   /** Unsets a key: `DELETE /v1/state/{agent_id}/{key}`, optionally only at `expectedVersion`. */
-  delete(agentId: string, key: string, options: CompareAndSetOptions = {}): Promise<DeletedState> {
+  async delete(agentId: string, key: string, options: CompareAndSetOptions = {}): Promise<DeletedState> {
     const { expectedVersion, ...requestOptions } = options;
     return this.#transport.request({
       method: "DELETE",
@@ -68,7 +68,7 @@ export class StateResource {
   }
 
   /** One page of an agent's keys, in key order: `GET /v1/state/{agent_id}`. */
-  list(agentId: string, page: PageOptions = {}, options?: RequestOptions): Promise<Page<StateKeySummary>> {
+  async list(agentId: string, page: PageOptions = {}, options?: RequestOptions): Promise<Page<StateKeySummary>> {
     return this.#transport.request({ method: "GET", path: path`/v1/state/${agentId}`, query: { ...page }, options });
   }
 

@@ -61,7 +61,8 @@ describe("shared memory between agents that never talked", () => {
       expires_at: null,
     });
     expect(insight.memory_id).toMatch(/^mem_/);
-    for (const content of UNRELATED) await analyst.memory.store({ agent_id: SHARED, content, metadata: { source: "ops-notes" } });
+    const { items } = await analyst.memory.storeBatch(UNRELATED.map((content) => ({ agent_id: SHARED, content, metadata: { source: "ops-notes" } })));
+    expect(items.map((m) => m.content)).toEqual(UNRELATED);
   });
 
   it("stores a memory once for one Idempotency-Key, however often the request is sent", async () => {

@@ -1,0 +1,303 @@
+// The client without a server: a fake fetch answers, and records what the client sent.
+import { describe, expect, it } from "vitest";
+import { type FetchLike, Switchyard, SwitchyardError, paginate } from "../../client/index.ts";
+
+interface Sent {
+  url: URL;
+  method: string;
+  headers: Headers;
+  body: unknown;
+}
+
+type Answer = Response | Error | ((sent: Sent, signal: AbortSignal | undefined) => Response | Promise<Response>);
+
+/** A fetch that gives the queued answers in order (the last one repeats) and records every request. */
+function fakeFetch(...answers: Answer[]) {
+  const sent: Sent[] = [];
+  const fetch: FetchLike = async (input, init) => {
+    const request: Sent = {
+      url: new URL(input),
+      method: init.method ?? "GET",
+      headers: new Headers(init.headers),
+      body: typeof init.body === "string" ? JSON.parse(init.body) : undefined,
+    };
+    sent.push(request);
+    const answer = answers[Math.min(sent.length - 1, answers.length - 1)];
+    if (answer === undefined) throw new Error("fakeFetch: no answer queued");
+    if (answer instanceof Error) throw answer;
+    if (typeof answer === "function") return answer(request, init.signal ?? undefined);
+    return answer.clone();
+  };
+  return { fetch, sent };
+}
+
+const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
+  new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...headers } });
+const apiError = (status: number, code: string, message: string, details?: unknown, headers: Record<string, string> = {}) =>
+  json(status, { error: { code, message, details } }, headers);
+
+const agent = { agent_id: "writer", role: "agent", attributes: {}, description: null, created_at: "2026-11-21T10:30:00.000Z", updated_at: "2026-11-21T10:30:00.000Z" };
+
+const clientWith = (fetch: FetchLike, options: { maxRetries?: number; timeoutMs?: number; baseUrl?: string } = {}) =>
+  new Switchyard({ baseUrl: "https://sy.example.com", apiKey: "sy_test_key", fetch, ...options });
+
+describe("requests", () => {
+  it("sends the key as a bearer token and the body as JSON", async () => {
+    const { fetch, sent } = fakeFetch(json(201, agent));
+    await clientWith(fetch).agents.create({ agent_id: "writer", attributes: { team: "content" } });
+    expect(sent[0]?.method).toBe("POST");
+    expect(sent[0]?.url.href).toBe("https://sy.example.com/v1/agents");
+    expect(sent[0]?.headers.get("authorization")).toBe("Bearer sy_test_key");
+    expect(sent[0]?.headers.get("content-type")).toBe("application/json");
+    expect(sent[0]?.body).toEqual({ agent_id: "writer", attributes: { team: "content" } });
+  });
+
+  it("keeps a base URL's path prefix and drops its trailing slash", async () => {
+    const { fetch, sent } = fakeFetch(json(200, { agent_id: "a", role: "agent", attributes: {} }));
+    await clientWith(fetch, { baseUrl: "https://gateway.example.com/switchyard/" }).whoami();
+    expect(sent[0]?.url.href).toBe("https://gateway.example.com/switchyard/v1/whoami");
+  });
+
+  it("encodes every id as one path segment", async () => {
+    const { fetch, sent } = fakeFetch(json(200, {}));
+    const client = clientWith(fetch);
+    await client.state.get("team/a b", "k?x#y%");
+    await client.agents.keys.revoke("ns:agent.1", "key_1/../2");
+    await client.memory.get("mem_ä");
+    expect(sent.map((s) => s.url.pathname)).toEqual([
+      "/v1/state/team%2Fa%20b/k%3Fx%23y%25",
+      "/v1/agents/ns%3Aagent.1/keys/key_1%2F..%2F2",
+      "/v1/memory/mem_%C3%A4",
+    ]);
+  });
+
+  it("refuses '.', '..' and empty ids before sending anything", async () => {
+    const { fetch, sent } = fakeFetch(json(200, {}));
+    const client = clientWith(fetch);
+    for (const id of [".", "..", ""]) {
+      await expect(client.state.get(id, "key")).rejects.toMatchObject({ status: 0, code: "invalid_request" });
+    }
+    expect(sent).toHaveLength(0);
+  });
+
+  it("puts list options and a delete's expected version in the query string", async () => {
+    const { fetch, sent } = fakeFetch(json(200, { items: [], next_cursor: null }));
+    const client = clientWith(fetch);
+    await client.memory.list({ agent_id: "shared-knowledge-base", limit: 10, memory_type: "fact" });
+    await client.state.delete("writer", "draft", { expectedVersion: 3 });
+    await client.state.list("writer");
+    expect(sent.map((s) => `${s.method} ${s.url.pathname}${s.url.search}`)).toEqual([
+      "GET /v1/memory?agent_id=shared-knowledge-base&limit=10&memory_type=fact",
+      "DELETE /v1/state/writer/draft?expected_version=3",
+      "GET /v1/state/writer",
+    ]);
+  });
+
+  it("sends a compare-and-set as expected_version", async () => {
+    const { fetch, sent } = fakeFetch(json(200, {}));
+    await clientWith(fetch).state.set("writer", "draft", { words: 120 }, { expectedVersion: 0 });
+    expect(sent[0]?.method).toBe("PUT");
+    expect(sent[0]?.body).toEqual({ value: { words: 120 }, expected_version: 0 });
+  });
+});
+
+describe("errors", () => {
+  it("turns the contract's error JSON into a SwitchyardError", async () => {
+    const details = { action: "state:write", resource: "state:researcher", policy_id: null };
+    const { fetch } = fakeFetch(apiError(403, "forbidden", "'state:researcher' belongs to agent 'researcher'", details, { "x-request-id": "req_123" }));
+    const error = await clientWith(fetch).state.set("researcher", "phase1_output", {}).catch((err: unknown) => err);
+    expect(error).toBeInstanceOf(SwitchyardError);
+    expect(error).toBeInstanceOf(Error);
+    expect(error).toMatchObject({
+      name: "SwitchyardError",
+      status: 403,
+      code: "forbidden",
+      message: "'state:researcher' belongs to agent 'researcher'",
+      details,
+      requestId: "req_123",
+    });
+  });
+
+  it("describes a non-2xx answer without error JSON by its status", async () => {
+    const { fetch } = fakeFetch(new Response("<html>Bad gateway</html>", { status: 502 }), new Response("", { status: 404 }));
+    const client = clientWith(fetch);
+    await expect(client.whoami()).rejects.toMatchObject({ status: 502, code: "http_502", message: expect.stringContaining("Bad gateway") });
+    await expect(client.whoami()).rejects.toMatchObject({ status: 404, code: "not_found" });
+  });
+
+  it("reports a 2xx answer that is not JSON as invalid_response", async () => {
+    const { fetch } = fakeFetch(new Response("OK", { status: 200 }));
+    await expect(clientWith(fetch).whoami()).rejects.toMatchObject({ status: 200, code: "invalid_response" });
+  });
+
+  it("reports a request that got no answer as status 0, connection_error", async () => {
+    const { fetch } = fakeFetch(new TypeError("fetch failed"));
+    await expect(clientWith(fetch, { maxRetries: 0 }).whoami()).rejects.toMatchObject({ status: 0, code: "connection_error" });
+  });
+
+  it("gives up after timeoutMs with code timeout", async () => {
+    const hang: Answer = (_sent, signal) =>
+      new Promise((_resolve, reject) => signal?.addEventListener("abort", () => reject(new DOMException("aborted", "AbortError"))));
+    const { fetch } = fakeFetch(hang);
+    await expect(clientWith(fetch, { maxRetries: 0, timeoutMs: 30 }).whoami()).rejects.toMatchObject({ status: 0, code: "timeout" });
+  });
+
+  it("stops at once, with the caller's reason, when the caller aborts", async () => {
+    const hang: Answer = (_sent, signal) => new Promise((_resolve, reject) => signal?.addEventListener("abort", () => reject(signal.reason)));
+    const { fetch, sent } = fakeFetch(hang);
+    const controller = new AbortController();
+    const call = clientWith(fetch).whoami({ signal: controller.signal });
+    const reason = new Error("the user cancelled");
+    controller.abort(reason);
+    await expect(call).rejects.toBe(reason);
+    expect(sent).toHaveLength(1);
+  });
+});
+
+describe("retries", () => {
+  it("retries a 503 and returns the answer that follows", async () => {
+    const { fetch, sent } = fakeFetch(apiError(503, "unavailable", "embedding failed"), json(200, agent));
+    expect(await clientWith(fetch).agents.get("writer")).toEqual(agent);
+    expect(sent).toHaveLength(2);
+  });
+
+  it("waits as long as Retry-After says on a 429", async () => {
+    const { fetch, sent } = fakeFetch(apiError(429, "rate_limited", "slow down", undefined, { "retry-after": "0" }), json(200, agent));
+    expect(await clientWith(fetch).agents.get("writer")).toEqual(agent);
+    expect(sent).toHaveLength(2);
+  });
+
+  it("gives up after maxRetries more attempts and throws the last answer", async () => {
+    const { fetch, sent } = fakeFetch(apiError(429, "rate_limited", "slow down", undefined, { "retry-after": "0" }));
+    await expect(clientWith(fetch, { maxRetries: 3 }).agents.get("writer")).rejects.toMatchObject({ status: 429, code: "rate_limited" });
+    expect(sent).toHaveLength(4);
+  });
+
+  it("does not wait when the server asks for more than a minute", async () => {
+    const { fetch, sent } = fakeFetch(apiError(429, "rate_limited", "try tomorrow", undefined, { "retry-after": "86400" }), json(200, agent));
+    await expect(clientWith(fetch).agents.get("writer")).rejects.toMatchObject({ status: 429 });
+    expect(sent).toHaveLength(1);
+  });
+
+  it("does not retry answers other than 429 and 503", async () => {
+    for (const [status, code] of [[400, "invalid_request"], [409, "conflict"], [500, "internal"]] as const) {
+      const { fetch, sent } = fakeFetch(apiError(status, code, "no"), json(200, agent));
+      await expect(clientWith(fetch).agents.get("writer")).rejects.toMatchObject({ status, code });
+      expect(sent).toHaveLength(1);
+    }
+  });
+
+  it("retries a GET after a network error", async () => {
+    const { fetch, sent } = fakeFetch(new TypeError("fetch failed"), json(200, agent));
+    expect(await clientWith(fetch).agents.get("writer")).toEqual(agent);
+    expect(sent).toHaveLength(2);
+  });
+
+  it("does not resend a compare-and-set or a delete whose answer was lost, as it may have landed", async () => {
+    const lost = () => fakeFetch(new TypeError("socket hang up"), json(200, {}));
+    const cas = lost();
+    await expect(clientWith(cas.fetch).state.set("a", "k", 1, { expectedVersion: 1 })).rejects.toMatchObject({ code: "connection_error" });
+    expect(cas.sent).toHaveLength(1);
+    const del = lost();
+    await expect(clientWith(del.fetch).state.delete("a", "k")).rejects.toMatchObject({ code: "connection_error" });
+    expect(del.sent).toHaveLength(1);
+    // A 503 is a refusal, not a lost answer: even these are sent again.
+    const refused = fakeFetch(apiError(503, "unavailable", "busy", undefined, { "retry-after": "0" }), json(200, {}));
+    await clientWith(refused.fetch).state.set("a", "k", 1, { expectedVersion: 1 });
+    expect(refused.sent).toHaveLength(2);
+  });
+});
+
+describe("idempotency keys", () => {
+  it("sends one random Idempotency-Key per creating call, the same on each of its retries", async () => {
+    const { fetch, sent } = fakeFetch(
+      apiError(503, "unavailable", "busy", undefined, { "retry-after": "0" }),
+      new TypeError("fetch failed"),
+      json(201, agent),
+    );
+    const client = clientWith(fetch);
+    await client.agents.create({ agent_id: "writer" });
+    const keys = sent.map((s) => s.headers.get("idempotency-key"));
+    expect(keys).toHaveLength(3);
+    expect(new Set(keys).size).toBe(1);
+    expect(keys[0]).toMatch(/^[0-9a-f-]{36}$/);
+
+    await client.agents.create({ agent_id: "writer-2" });
+    expect(sent[3]?.headers.get("idempotency-key")).not.toBe(keys[0]);
+  });
+
+  it("uses the caller's key when given, for every creating call", async () => {
+    const { fetch, sent } = fakeFetch(json(201, {}));
+    const client = clientWith(fetch);
+    await client.agents.create({ agent_id: "writer" }, { idempotencyKey: "create-writer" });
+    await client.agents.keys.create("writer", { idempotencyKey: "key-writer" });
+    await client.memory.store({ agent_id: "shared-knowledge-base", content: "x" }, { idempotencyKey: "mem-1" });
+    await client.memory.storeBatch([{ agent_id: "shared-knowledge-base", content: "y" }], { idempotencyKey: "batch-1" });
+    expect(sent.map((s) => s.headers.get("idempotency-key"))).toEqual(["create-writer", "key-writer", "mem-1", "batch-1"]);
+    expect(sent[3]?.body).toEqual({ memories: [{ agent_id: "shared-knowledge-base", content: "y" }] });
+  });
+
+  it("sends none on calls that create nothing", async () => {
+    const { fetch, sent } = fakeFetch(json(200, { results: [] }));
+    const client = clientWith(fetch);
+    await client.memory.search({ agent_id: "shared-knowledge-base", query: "ltv" });
+    await client.state.set("a", "k", 1);
+    await client.agents.get("a");
+    expect(sent.map((s) => s.headers.get("idempotency-key"))).toEqual([null, null, null]);
+  });
+});
+
+describe("pagination", () => {
+  const pages: Record<string, { items: { key: string }[]; next_cursor: string | null }> = {
+    "": { items: [{ key: "a" }, { key: "b" }], next_cursor: "c1" },
+    c1: { items: [{ key: "c" }, { key: "d" }], next_cursor: "c2" },
+    c2: { items: [{ key: "e" }], next_cursor: null },
+  };
+  const paged = () => fakeFetch((sent) => json(200, pages[sent.url.searchParams.get("cursor") ?? ""]));
+
+  it("walks every page with listAll, passing each next_cursor back", async () => {
+    const { fetch, sent } = paged();
+    const keys: string[] = [];
+    for await (const summary of clientWith(fetch).state.listAll("writer", { limit: 2 })) keys.push(summary.key);
+    expect(keys).toEqual(["a", "b", "c", "d", "e"]);
+    expect(sent.map((s) => s.url.search)).toEqual(["?limit=2", "?limit=2&cursor=c1", "?limit=2&cursor=c2"]);
+  });
+
+  it("fetches a page only when the loop gets there", async () => {
+    const { fetch, sent } = paged();
+    for await (const summary of clientWith(fetch).state.listAll("writer")) {
+      if (summary.key === "b") break;
+    }
+    expect(sent).toHaveLength(1);
+  });
+
+  it("paginates any list with paginate()", async () => {
+    const { fetch } = paged();
+    const client = clientWith(fetch);
+    const keys: string[] = [];
+    for await (const summary of paginate((cursor) => client.state.list("writer", { cursor }))) keys.push(summary.key);
+    expect(keys).toEqual(["a", "b", "c", "d", "e"]);
+  });
+
+  it("stops instead of looping when a server returns the same cursor again", async () => {
+    const { fetch } = fakeFetch(json(200, { items: [{ key: "a" }], next_cursor: "same" }));
+    const walk = async () => {
+      for await (const _ of clientWith(fetch).state.listAll("writer"));
+    };
+    await expect(walk()).rejects.toThrow(/same cursor/);
+  });
+
+  it("gives a key list the usual page shape", async () => {
+    const { fetch } = fakeFetch(json(200, { items: [{ key_id: "key_1" }] }));
+    expect(await clientWith(fetch).agents.keys.list("writer")).toEqual({ items: [{ key_id: "key_1" }], next_cursor: null });
+  });
+});
+
+describe("construction", () => {
+  it("refuses a missing key or a base URL that is not absolute http(s)", () => {
+    expect(() => new Switchyard({ baseUrl: "https://sy.example.com", apiKey: "" })).toThrow(/apiKey/);
+    expect(() => new Switchyard({ baseUrl: "localhost:8787", apiKey: "k" })).toThrow(/baseUrl/);
+    expect(() => new Switchyard({ baseUrl: "/v1", apiKey: "k" })).toThrow(/baseUrl/);
+    expect(() => new Switchyard({ baseUrl: "https://x", apiKey: "k", maxRetries: -1 })).toThrow(/maxRetries/);
+  });
+});
