@@ -8,9 +8,11 @@ export const MAX_RETRY_AFTER_MS = 60_000;
 
 /**
  * 429 and 503 mean the server refused the request before doing anything, so any request may be sent
- * again. Every other status is an answer to keep.
+ * again. So does a 409 with `Retry-After`: the server's answer while the first request with the same
+ * Idempotency-Key is still being carried out. Every other status is an answer to keep.
  */
-export const isRetryableStatus = (status: number) => status === 429 || status === 503;
+export const isRetryable = (status: number, headers: Headers) =>
+  status === 429 || status === 503 || (status === 409 && headers.has("retry-after"));
 
 /** The wait before retry number `attempt` (0 for the first retry): exponential, with jitter in [½, 1]. */
 export function backoffMs(attempt: number, random: () => number = Math.random): number {

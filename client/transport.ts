@@ -1,5 +1,5 @@
 import { SwitchyardError, errorFromResponse } from "./errors.ts";
-import { MAX_RETRY_AFTER_MS, backoffMs, isRetryableStatus, retryAfterMs, sleep } from "./retry.ts";
+import { MAX_RETRY_AFTER_MS, backoffMs, isRetryable, retryAfterMs, sleep } from "./retry.ts";
 
 /** The `fetch` the client calls: the global one, or any function with its shape (a service binding's). */
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
@@ -116,7 +116,7 @@ export class Transport {
       const { response, text } = outcome;
       const requestId = response.headers.get("x-request-id") ?? undefined;
       if (response.ok) return parseBody<T>(response.status, text, requestId);
-      if (retriesLeft && isRetryableStatus(response.status)) {
+      if (retriesLeft && isRetryable(response.status, response.headers)) {
         const wait = retryAfterMs(response.headers.get("retry-after")) ?? backoffMs(attempt);
         if (wait <= MAX_RETRY_AFTER_MS) {
           await sleep(wait, signal);

@@ -1,4 +1,5 @@
 import { SELF } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { type ApiResponse, api, count, expectError, newAgent, newRequestId, uniqueId } from "./helpers";
 
@@ -184,6 +185,23 @@ describe("Idempotency-Key on POST /v1/agents", () => {
     const other = await api("POST", "/v1/agents", { key: boss.key, body: { agent_id: b }, headers: { "idempotency-key": key } });
     expect(other.status).toBe(201);
     expect(other.body.agent_id).toBe(b);
+  });
+
+  it("answers 409 with Retry-After while the first request with the key is still being carried out", async () => {
+    const key = uniqueId("idem");
+    const body = { agent_id: uniqueId() };
+    const bodyHash = [...new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(JSON.stringify(body))))]
+      .map((b) => b.toString(16).padStart(2, "0"))
+      .join("");
+    // The first request's claim, as it stands while that request runs.
+    await env.DB.prepare("INSERT INTO _idempotency_keys (scope, request_hash, created_at, expires_at) VALUES (?, ?, ?, ?)")
+      .bind(`admin POST /v1/agents ${key}`, bodyHash, new Date().toISOString(), new Date(Date.now() + 60_000).toISOString())
+      .run();
+    const res = await api("POST", "/v1/agents", { body, headers: { "idempotency-key": key } });
+    expectError(res, 409, "conflict");
+    expect(res.body.error.details).toEqual({ reason: "idempotency_in_progress" });
+    expect(res.headers.get("retry-after")).toBe("1");
+    expect(await count("SELECT COUNT(*) AS n FROM _agents WHERE agent_id = ?", body.agent_id)).toBe(0);
   });
 
   it("refuses an Idempotency-Key longer than 255 characters with 400", async () => {

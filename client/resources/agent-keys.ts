@@ -1,5 +1,5 @@
 import type { z } from "@hono/zod-openapi";
-import type { IssuedKeySchema, KeySchema } from "../../src/agents/schemas.ts";
+import type { IssuedKeySchema, KeySchema, RevokedKeySchema } from "../../src/agents/schemas.ts";
 import type { Page } from "../pagination.ts";
 import { path } from "../path.ts";
 import type { CreateOptions, RequestOptions, Transport } from "../transport.ts";
@@ -9,10 +9,7 @@ export type IssuedKey = z.infer<typeof IssuedKeySchema>;
 /** A key as listed: no secret, and `revoked_at` once revoked. */
 export type AgentKey = z.infer<typeof KeySchema>;
 /** What revoking a key answers. */
-export interface RevokedKey {
-  key_id: string;
-  revoked: true;
-}
+export type RevokedKey = z.infer<typeof RevokedKeySchema>;
 
 /** An agent's API keys (`/v1/agents/{agent_id}/keys`): admin only. */
 export class AgentKeysResource {
@@ -29,13 +26,7 @@ export class AgentKeysResource {
 
   /** The agent's keys, revoked ones included: `GET /v1/agents/{agent_id}/keys` (one page). */
   async list(agentId: string, options?: RequestOptions): Promise<Page<AgentKey>> {
-    const page = await this.#transport.request<{ items: AgentKey[]; next_cursor?: string | null }>({
-      method: "GET",
-      path: path`/v1/agents/${agentId}/keys`,
-      options,
-    });
-    // The server answers every key in one page and may leave out `next_cursor`; callers get the usual shape.
-    return { items: page.items, next_cursor: page.next_cursor ?? null };
+    return this.#transport.request({ method: "GET", path: path`/v1/agents/${agentId}/keys`, options });
   }
 
   /** Revokes a key at once: `DELETE /v1/agents/{agent_id}/keys/{key_id}`. */

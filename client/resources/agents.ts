@@ -1,5 +1,5 @@
 import type { z } from "@hono/zod-openapi";
-import type { AgentSchema, CreateAgentSchema, RoleSchema, UpdateAgentSchema } from "../../src/agents/schemas.ts";
+import type { AgentSchema, CreateAgentSchema, DeletedAgentSchema, RoleSchema, UpdateAgentSchema } from "../../src/agents/schemas.ts";
 import { type Page, type PageOptions, paginate } from "../pagination.ts";
 import { path } from "../path.ts";
 import type { CreateOptions, RequestOptions, Transport } from "../transport.ts";
@@ -14,10 +14,7 @@ export type CreateAgentInput = z.input<typeof CreateAgentSchema>;
 /** `PATCH /v1/agents/{agent_id}`: the fields to change. */
 export type UpdateAgentInput = z.input<typeof UpdateAgentSchema>;
 /** What deleting an agent answers. */
-export interface DeletedAgent {
-  agent_id: string;
-  deleted: true;
-}
+export type DeletedAgent = z.infer<typeof DeletedAgentSchema>;
 
 /** Agents and their keys (`/v1/agents`): admin only. */
 export class AgentsResource {

@@ -2,6 +2,7 @@ import type { z } from "@hono/zod-openapi";
 import type {
   CleanupMemorySchema,
   CleanupResultSchema,
+  DeletedMemorySchema,
   FilterSchema,
   ListMemoryQuerySchema,
   MemoryBatchSchema,
@@ -40,10 +41,7 @@ type ListMemoryQuery = z.output<typeof ListMemoryQuerySchema>;
 /** `GET /v1/memory?agent_id=`: the namespace, and optionally page and type. */
 export type ListMemoryOptions = Pick<ListMemoryQuery, "agent_id"> & Partial<Omit<ListMemoryQuery, "agent_id">>;
 /** What deleting a memory answers. */
-export interface DeletedMemory {
-  memory_id: string;
-  deleted: true;
-}
+export type DeletedMemory = z.infer<typeof DeletedMemorySchema>;
 
 /** Shared memory (`/v1/memory`): namespaced semantic memory, searched by meaning and keywords. */
 export class MemoryResource {

@@ -55,7 +55,10 @@ export const KeySchema = z
   .object({ key_id: z.string(), agent_id: z.string(), created_at: TimestampSchema, revoked_at: TimestampSchema.nullable() })
   .openapi("Key");
 
-export const KeyListSchema = z.object({ items: z.array(KeySchema) }).openapi("KeyList");
+export const KeyListSchema = listOf(KeySchema, "KeyList");
+
+export const DeletedAgentSchema = z.object({ agent_id: z.string(), deleted: z.literal(true) }).openapi("DeletedAgent");
+export const RevokedKeySchema = z.object({ key_id: z.string(), revoked: z.literal(true) }).openapi("RevokedKey");
 
 export const WhoAmISchema = z
   .object({ agent_id: z.string(), role: RoleSchema, attributes: z.record(z.string(), JsonValueSchema) })
@@ -66,4 +69,6 @@ export type CreateAgent = z.input<typeof CreateAgentSchema>;
 export type UpdateAgent = z.input<typeof UpdateAgentSchema>;
 export type IssuedKey = z.infer<typeof IssuedKeySchema>;
 export type Key = z.infer<typeof KeySchema>;
+export type DeletedAgent = z.infer<typeof DeletedAgentSchema>;
+export type RevokedKey = z.infer<typeof RevokedKeySchema>;
 export type WhoAmI = z.infer<typeof WhoAmISchema>;

@@ -42,11 +42,17 @@ export const idempotent: MiddlewareHandler<AppEnv> = async (c, next) => {
 
   if (claimed.length === 0) {
     const [first] = await db.select().from(idempotencyKeys).where(eq(idempotencyKeys.scope, scope));
-    if (!first) throw new ApiError("conflict", "This Idempotency-Key is being settled by another request; retry shortly.");
-    if (first.requestHash !== requestHash)
-      throw new ApiError("conflict", "This Idempotency-Key was already used with a different request body; use a new key.");
-    if (first.responseStatus === null || first.responseBody === null)
-      throw new ApiError("conflict", "A request with this Idempotency-Key is still in progress; retry shortly.");
+    if (first && first.requestHash !== requestHash)
+      throw new ApiError("conflict", "This Idempotency-Key was already used with a different request body; use a new key.", {
+        reason: "idempotency_key_reused",
+      });
+    if (!first || first.responseStatus === null || first.responseBody === null) {
+      // Retry-After marks this 409 as "ask again": the first request is still being carried out.
+      c.header("Retry-After", "1");
+      throw new ApiError("conflict", "A request with this Idempotency-Key is still in progress; retry shortly.", {
+        reason: "idempotency_in_progress",
+      });
+    }
     return new Response(first.responseBody, {
       status: first.responseStatus,
       headers: { "content-type": "application/json", "idempotent-replayed": "true" },

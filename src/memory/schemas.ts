@@ -142,6 +142,8 @@ export const ListMemoryQuerySchema = z.object({
 
 export const MemoryListSchema = listOf(MemorySchema, "MemoryList");
 
+export const DeletedMemorySchema = z.object({ memory_id: z.string(), deleted: z.literal(true) }).openapi("DeletedMemory");
+
 export const CleanupMemorySchema = z
   .strictObject({
     agent_id: AgentIdSchema,

@@ -5,8 +5,10 @@ import {
   AgentListSchema,
   AgentSchema,
   CreateAgentSchema,
+  DeletedAgentSchema,
   IssuedKeySchema,
   KeyListSchema,
+  RevokedKeySchema,
   UpdateAgentSchema,
   WhoAmISchema,
 } from "../agents/schemas";
@@ -93,7 +95,7 @@ export const agentRoutes = router()
       summary: "Delete an agent, its keys and its state (admin)",
       request: { params: AgentPath },
       responses: {
-        200: jsonResponse(z.object({ agent_id: z.string(), deleted: z.literal(true) }), "The agent is gone."),
+        200: jsonResponse(DeletedAgentSchema, "The agent is gone."),
         ...errorResponses("not_found"),
       },
     }),
@@ -138,7 +140,8 @@ export const agentRoutes = router()
       const { agent_id } = c.req.valid("param");
       const db = database(c.env);
       if (!(await agentExists(db, agent_id))) throw notFound("Agent", agent_id);
-      return c.json({ items: await listKeys(db, agent_id) }, 200);
+      // An agent has few keys: one page holds them all.
+      return c.json({ items: await listKeys(db, agent_id), next_cursor: null }, 200);
     },
   )
   .openapi(
@@ -149,7 +152,7 @@ export const agentRoutes = router()
       summary: "Revoke a key at once (admin)",
       request: { params: KeyPath },
       responses: {
-        200: jsonResponse(z.object({ key_id: z.string(), revoked: z.literal(true) }), "The key no longer authenticates."),
+        200: jsonResponse(RevokedKeySchema, "The key no longer authenticates."),
         ...errorResponses("not_found"),
       },
     }),

@@ -15,6 +15,7 @@ import { namespaceResources } from "../memory/namespaces";
 import {
   CleanupMemorySchema,
   CleanupResultSchema,
+  DeletedMemorySchema,
   ListMemoryQuerySchema,
   MemoryBatchSchema,
   MemoryListSchema,
@@ -168,7 +169,7 @@ export const memoryRoutes = router()
       summary: "Delete a memory (its row, keyword entry and vector)",
       request: { params: MemoryPath },
       responses: {
-        200: jsonResponse(z.object({ memory_id: z.string(), deleted: z.literal(true) }), "The memory is gone."),
+        200: jsonResponse(DeletedMemorySchema, "The memory is gone."),
         ...errorResponses("not_found"),
       },
     }),

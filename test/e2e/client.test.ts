@@ -161,6 +161,16 @@ describe("retries", () => {
     expect(sent).toHaveLength(2);
   });
 
+  it("asks again while the first request with the same Idempotency-Key is in progress (409 with Retry-After)", async () => {
+    const { fetch, sent } = fakeFetch(
+      apiError(409, "conflict", "still in progress", { reason: "idempotency_in_progress" }, { "retry-after": "0" }),
+      json(201, agent),
+    );
+    expect(await clientWith(fetch).agents.create({ agent_id: "writer" })).toEqual(agent);
+    expect(sent).toHaveLength(2);
+    expect(sent[1]!.headers.get("idempotency-key")).toBe(sent[0]!.headers.get("idempotency-key"));
+  });
+
   it("waits as long as Retry-After says on a 429", async () => {
     const { fetch, sent } = fakeFetch(apiError(429, "rate_limited", "slow down", undefined, { "retry-after": "0" }), json(200, agent));
     expect(await clientWith(fetch).agents.get("writer")).toEqual(agent);
@@ -287,10 +297,6 @@ describe("pagination", () => {
     await expect(walk()).rejects.toThrow(/same cursor/);
   });
 
-  it("gives a key list the usual page shape", async () => {
-    const { fetch } = fakeFetch(json(200, { items: [{ key_id: "key_1" }] }));
-    expect(await clientWith(fetch).agents.keys.list("writer")).toEqual({ items: [{ key_id: "key_1" }], next_cursor: null });
-  });
 });
 
 describe("construction", () => {
