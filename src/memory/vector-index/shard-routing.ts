@@ -1,5 +1,9 @@
-/** How many VectorShard objects the local index spreads its vectors over. Fixed: changing it strands every stored vector. */
-export const LOCAL_VECTOR_SHARDS = 4;
+/**
+ * How many VectorShard objects the local index spreads its vectors over. Two keep each under ~40 MB at 100k
+ * memories; more would not search faster locally, where every object of a Worker shares one thread, and
+ * each adds a call. Fixed: changing it strands every stored vector.
+ */
+export const LOCAL_VECTOR_SHARDS = 2;
 
 /** The shard an id lives in: FNV-1a of the id, so any caller finds it without asking a directory. */
 export function shardOf(id: string, shardCount: number): number {
