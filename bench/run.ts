@@ -7,11 +7,14 @@
  * Settings (environment; defaults in bench/lib/config.ts):
  *   BENCH_REQUESTS=1000 BENCH_WARMUP=200 BENCH_ROUNDS=10      latency series
  *   BENCH_MEMORY_SIZES=10000,100000                           corpus sizes for search ("0" for none)
- *   BENCH_SEED_CONCURRENCY=16 BENCH_SEED_BUDGET_SECONDS=660   seeding through POST /v1/memory
+ *   BENCH_SEED_BATCH=100 BENCH_SEED_CONCURRENCY=4             seeding: memories a request (1: POST /v1/memory,
+ *                                                             else /v1/memory/batch), requests in flight (32 if 1)
+ *   BENCH_SEED_BUDGET_SECONDS=600                             wall-clock cap on all seeding
  *   BENCH_SEARCH_REQUESTS=1000 BENCH_SEARCH_WARMUP=50         searches per mode and size
- *   BENCH_GROUP_BUDGET_SECONDS=150                            cap per interleaved search group
+ *   BENCH_GROUP_BUDGET_SECONDS=360                            cap per interleaved search group
  *   BENCH_MEMORY=0                                            skip the memory figures
  *   BENCH_KEEP_DATA=1                                         keep the temp dirs and server logs
+ *   BENCH_OUTPUT=bench/RESULTS.md                             where the report is written
  */
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -53,7 +56,7 @@ async function distinctPorts(count: number): Promise<number[]> {
 async function startServers(tmp: string, adminToken: string, startupSeconds: number): Promise<{ api: Server; floor: Server }> {
   const [apiPort, apiInspector, floorPort, floorInspector] = await distinctPorts(4);
   console.log(`starting the API on 127.0.0.1:${apiPort} and the floor on 127.0.0.1:${floorPort} (logs in ${tmp})`);
-  const [api, floor] = await Promise.all([
+  const started = await Promise.allSettled([
     startServer({
       name: "API (scripts/dev.mjs)",
       command: process.execPath,
@@ -87,7 +90,11 @@ async function startServers(tmp: string, adminToken: string, startupSeconds: num
       startupSeconds,
     }),
   ]);
-  return { api, floor };
+  // Both are awaited either way, so a failure of one never leaves the other's start unobserved.
+  const failed = started.find((s): s is PromiseRejectedResult => s.status === "rejected");
+  if (failed) throw failed.reason;
+  const [api, floor] = started.map((s) => (s as PromiseFulfilledResult<Server>).value);
+  return { api: api!, floor: floor! };
 }
 
 const sizeLabel = (n: number) => (n % 1000 === 0 ? `${n / 1000}k` : String(n));
@@ -125,11 +132,9 @@ async function main(): Promise<number> {
   let servers: { api: Server; floor: Server } | undefined;
   try {
     servers = await startServers(tmp, adminToken, config.startupSeconds);
-    const ctx: BenchContext = { root, api: servers.api.base, floor: servers.floor.base, adminToken, config, notes };
-
     const { api, floor } = servers;
     // wrangler dev rebuilds on every edit under src/: say which figures a restart fell into.
-    const watched = async <T>(label: string, run: () => Promise<T>): Promise<T> => {
+    const watch = async <T>(label: string, run: () => Promise<T>): Promise<T> => {
       const before = reloadCount(api) + reloadCount(floor);
       const result = await run();
       const reloads = reloadCount(api) + reloadCount(floor) - before;
@@ -140,8 +145,9 @@ async function main(): Promise<number> {
       }
       return result;
     };
+    const ctx: BenchContext = { root, api: api.base, floor: floor.base, adminToken, config, notes, watch };
 
-    const state = await watched("the state figures", () => benchState(ctx));
+    const state = await watch("the state figures", () => benchState(ctx));
     const rows: Row[] = [...state.rows];
     const diagnosis = [...state.diagnosis];
     let seeding: SeedingRecord[] = [];
@@ -155,9 +161,9 @@ async function main(): Promise<number> {
         recall = { status: "pending", reason: probe.reason };
       } else {
         const stateKey = await agentWithKey(ctx, "bench-state-paired");
-        rows.push(await watched("memory store", () => benchMemoryStore(ctx, probe.key, stateKey, "bench-state-paired")));
-        recall = await watched("recall", () => benchRecall(ctx));
-        const search = await watched("seeding and search", () => benchMemorySearch(ctx));
+        rows.push(await watch("memory store", () => benchMemoryStore(ctx, probe.key, stateKey, "bench-state-paired")));
+        recall = await watch("recall", () => benchRecall(ctx));
+        const search = await benchMemorySearch(ctx); // watches its seeding and each search group itself
         rows.push(...search.rows);
         seeding = search.seeding;
         diagnosis.push(...search.diagnosis);
@@ -181,8 +187,9 @@ async function main(): Promise<number> {
     console.log(`\n${textTable(report)}\n`);
     for (const s of seeding) console.log(`seeding ${s.from}→${s.to}: ${s.rate.toFixed(1)} memories/s`);
     for (const n of notes) console.log(`note: ${n}`);
-    writeFileSync(join(root, "bench/RESULTS.md"), markdown(report));
-    console.log(`\nwrote bench/RESULTS.md (${Math.round(report.durationSeconds)} s)`);
+    const output = resolve(root, config.output);
+    writeFileSync(output, markdown(report));
+    console.log(`\nwrote ${output} (${Math.round(report.durationSeconds)} s)`);
     return 0;
   } catch (err) {
     console.error(`\nbench failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);

@@ -66,6 +66,18 @@ describe("shared memory", () => {
       expect(asAdmin.status).toBe(200);
     });
 
+    it("answers a search with no key, a wrong key or a revoked key with 401 and nothing else", async () => {
+      const a = await newAgent();
+      await store(a.key, { agent_id: a.agentId, content: "secret launch date" });
+      const body = { agent_id: a.agentId, query: "launch date" };
+      expectError(await api("POST", "/v1/memory/search", { key: null, body }), 401, "unauthorized");
+      expectError(await api("POST", "/v1/memory/search", { key: "sy_not_a_key", body }), 401, "unauthorized");
+      await api("DELETE", `/v1/agents/${a.agentId}/keys/${a.keyId}`);
+      const revoked = await api("POST", "/v1/memory/search", { key: a.key, body });
+      expectError(revoked, 401, "unauthorized");
+      expect(JSON.stringify(revoked.body)).not.toContain("launch");
+    });
+
     it("lets a reader search shared memory but not store", async () => {
       const reader = await newAgent("reader");
       const writer = await newAgent();

@@ -6,37 +6,19 @@
  */
 import { agentWithKey, type BenchContext } from "../lib/context.ts";
 import { expectJson, HttpError, request, timedRequest } from "../lib/http.ts";
-import { runPool } from "../lib/pool.ts";
 import { prng } from "../lib/prng.ts";
 import type { Row, SeedingRecord } from "../lib/report.ts";
-import { generateMemory, generateQuery } from "../lib/sentences.ts";
+import { generateQuery } from "../lib/sentences.ts";
 import { measureGroup } from "../lib/series.ts";
 import { summarize } from "../lib/stats.ts";
+import { corpusSeeder } from "./seed-corpus.ts";
 
 const CORPUS_AGENT = "bench-corpus";
 const GOALS_MS: Record<number, number> = { 10_000: 20, 100_000: 150 };
 const QUERIES = 256;
-const SEED_RETRIES = 2;
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const label = (n: number) => (n % 1000 === 0 ? `${n / 1000}k` : String(n));
 
 export type SearchFigures = { rows: Row[]; seeding: SeedingRecord[]; diagnosis: string[] };
-
-/** Stores memory i of the corpus; retries what the server may answer differently a moment later. */
-async function seedOne(api: string, key: string, i: number): Promise<void> {
-  const body = JSON.stringify({ agent_id: CORPUS_AGENT, ...generateMemory(prng(0xc0ffee ^ Math.imul(i + 1, 0x9e3779b1)), i) });
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await timedRequest({ method: "POST", url: `${api}/v1/memory`, key, body });
-      return;
-    } catch (err) {
-      const retryable = !(err instanceof HttpError) || err.status >= 500 || err.status === 429;
-      if (!retryable || attempt >= SEED_RETRIES) throw err;
-      await sleep(250 * (attempt + 1));
-    }
-  }
-}
 
 export async function benchMemorySearch(ctx: BenchContext): Promise<SearchFigures> {
   const { api, config } = ctx;
@@ -49,19 +31,17 @@ export async function benchMemorySearch(ctx: BenchContext): Promise<SearchFigure
   const queries = Array.from({ length: QUERIES }, () => generateQuery(queryRandom));
   let count = 0;
 
+  const seeder = await corpusSeeder(ctx, key, CORPUS_AGENT);
   for (const target of config.memorySizes) {
     if (count < target && Date.now() < seedDeadline) {
       const from = count;
-      console.log(`memory: seeding ${from} → ${target} memories (${config.seedConcurrency} in flight, budget ends in ${Math.round((seedDeadline - Date.now()) / 1000)} s)`);
-      const result = await runPool(from, target, config.seedConcurrency, seedDeadline, (i) => seedOne(api, key, i), (done, seconds) => {
-        const rate = done / seconds;
-        const eta = (target - from - done) / Math.max(rate, 1e-9);
-        console.log(`  seeded ${from + done}/${target} (${rate.toFixed(0)}/s, eta ${Math.round(eta)} s)`);
-      });
-      count = from + result.done;
-      seeding.push({ from, to: count, target, seconds: result.seconds, rate: result.done / result.seconds, failed: result.failed, stoppedByDeadline: result.stoppedByDeadline });
-      console.log(`  seeded ${count}/${target} in ${result.seconds.toFixed(1)} s (${(result.done / result.seconds).toFixed(1)}/s${result.failed ? `, ${result.failed} failed: ${result.firstError}` : ""})`);
-      if (result.failed) ctx.notes.push(`Seeding ${from}→${target}: ${result.failed} stores failed after retries (first: ${result.firstError}).`);
+      console.log(
+        `memory: seeding ${from} → ${target} memories (${seeder.via}, ${config.seedConcurrency} in flight, budget ends in ${Math.round((seedDeadline - Date.now()) / 1000)} s)`,
+      );
+      const record = await ctx.watch(`seeding ${from}→${target}`, () => seeder.seed(from, target, seedDeadline));
+      seeding.push(record);
+      count = record.to;
+      console.log(`  seeded ${count}/${target} in ${record.seconds.toFixed(1)} s (${record.rate.toFixed(1)}/s${record.failed ? `, ${record.failed} requests failed` : ""})`);
     }
     const short = count < target;
     if (count === 0) break;
@@ -70,7 +50,8 @@ export async function benchMemorySearch(ctx: BenchContext): Promise<SearchFigure
         `Seeding budget (${config.seedBudgetSeconds} s, BENCH_SEED_BUDGET_SECONDS) ran out at ${count} of ${target} memories: search was measured at ${count}.`,
       );
     }
-    rows.push(...(await measureSearchAt(ctx, key, count, target, queries, diagnosis)));
+    const n = count;
+    rows.push(...(await ctx.watch(`search at ${n}`, () => measureSearchAt(ctx, key, n, target, queries, diagnosis))));
     if (short) break; // a larger size cannot be reached either
   }
   return { rows, seeding, diagnosis };

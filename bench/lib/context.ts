@@ -10,6 +10,8 @@ export type BenchContext = {
   config: BenchConfig;
   /** Things the reader of RESULTS.md should know, collected along the way. */
   notes: string[];
+  /** Runs one step and notes it if a server restarted meanwhile (wrangler dev rebuilds on file changes). */
+  watch: <T>(label: string, step: () => Promise<T>) => Promise<T>;
 };
 
 /** Registers an agent through the admin API and issues it a key; returns the key. */

@@ -16,7 +16,19 @@ export type Row = {
   note?: string;
 };
 
-export type SeedingRecord = { from: number; to: number; target: number; seconds: number; rate: number; failed: number; stoppedByDeadline: boolean };
+export type SeedingRecord = {
+  from: number;
+  to: number;
+  target: number;
+  seconds: number;
+  /** Memories stored per second. */
+  rate: number;
+  /** Requests that failed after their retries. */
+  failed: number;
+  stoppedByDeadline: boolean;
+  /** Which route and how many memories a request. */
+  via: string;
+};
 
 export type RecallReport =
   | { status: "pending"; reason: string }
@@ -118,9 +130,10 @@ export function markdown(report: Report): string {
   out.push("## Seeding (POST /v1/memory through the public API)", "");
   if (report.seeding.length === 0) out.push("Not run.", "");
   else {
-    out.push(`Concurrency ${c.seedConcurrency}, one namespace, generated sentences (bench/lib/sentences.ts).`, "");
-    out.push("| from | to | target | seconds | memories/s | failed | stopped by budget |", "|---|---|---|---|---|---|---|");
-    for (const s of report.seeding) out.push(`| ${s.from} | ${s.to} | ${s.target} | ${s.seconds.toFixed(1)} | ${s.rate.toFixed(1)} | ${s.failed} | ${s.stoppedByDeadline ? "yes" : "no"} |`);
+    out.push(`${c.seedConcurrency} requests in flight, one namespace, generated sentences (bench/lib/sentences.ts).`, "");
+    out.push("| from | to | target | via | seconds | memories/s | failed requests | stopped by budget |", "|---|---|---|---|---|---|---|---|");
+    for (const s of report.seeding)
+      out.push(`| ${s.from} | ${s.to} | ${s.target} | ${s.via} | ${s.seconds.toFixed(1)} | ${s.rate.toFixed(1)} | ${s.failed} | ${s.stoppedByDeadline ? "yes" : "no"} |`);
     out.push("");
   }
 
@@ -156,7 +169,7 @@ export function markdown(report: Report): string {
     `- load average (1, 5, 15 min) at start: ${m.loadAtStart}; at end: ${report.loadAtEnd}`,
     `- settings: ${c.requests} measured requests per series after ${c.warmup} warm-up, in ${c.rounds} interleaved rounds; ` +
       `search ${c.searchRequests} per mode after ${c.searchWarmup} warm-up; sizes ${c.memorySizes.join(", ") || "none"}; ` +
-      `seeding ${c.seedConcurrency} in flight, budget ${c.seedBudgetSeconds} s; group budget ${c.groupBudgetSeconds} s`,
+      `seeding ${c.seedConcurrency} requests in flight, batches of ${c.seedBatch}, budget ${c.seedBudgetSeconds} s; group budget ${c.groupBudgetSeconds} s`,
     "",
   );
   return out.join("\n");

@@ -2,6 +2,7 @@ import type { Context } from "hono";
 import { auditInsert } from "../audit/audit-log";
 import { database } from "../db/client";
 import { policyDenials } from "../db/schema";
+import { principalOf } from "../http/auth";
 import { ApiError } from "../http/errors";
 import type { AppEnv } from "../http/context";
 import { newId } from "../lib/ids";
@@ -15,7 +16,7 @@ import { roleDefault } from "./role-defaults";
  * (The policy engine's allow/deny rules slot in ahead of the role defaults.)
  */
 export async function authorize(c: Context<AppEnv>, action: Action, resource: Resource): Promise<void> {
-  const principal = c.get("principal");
+  const principal = await principalOf(c);
   const decision = roleDefault(principal, action, resource);
   if (decision.allowed) return;
 

@@ -4,6 +4,8 @@ import type { Principal } from "../authz/principal";
 export interface AppVariables {
   requestId: string;
   principal: Principal;
+  /** The caller's authentication in flight; `principal` once it has settled (see http/auth.ts). */
+  authentication: Promise<Principal>;
 }
 
 export interface AppEnv {

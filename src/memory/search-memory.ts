@@ -24,10 +24,10 @@ export interface SearchInput {
 /** How much each ranking counts in hybrid mode (documented in docs/memory.md and the OpenAPI schema). */
 export const HYBRID_WEIGHTS = { vector: 0.7, keyword: 0.3 } as const;
 
+/** A memory one ranking or both found; a score is undefined where its ranking did not find it. */
 interface Candidate {
   row: MemoryRow;
-  vector: number;
-  /** Undefined when the keyword ranking did not find it. */
+  vector?: number;
   keyword?: number;
 }
 
@@ -36,8 +36,8 @@ const candidateDepth = (topK: number) => Math.min(100, Math.max(topK * 3, 30));
 
 /**
  * Vector, keyword or hybrid search. Vector similarity is the cosine from the index; keyword relevance is
- * BM25 relative to the best keyword match of this query; hybrid blends them with HYBRID_WEIGHTS, so every
- * score of one result list is on one 0..1 scale. Rows are always re-read from D1 under the full
+ * BM25 relative to the best keyword match of this query; hybrid blends the two rankings (see `scorer`), so
+ * every score of one result list is on one 0..1 scale. Rows are always re-read from D1 under the full
  * constraints (namespace, expiry, filter, type, importance), so no leg can leak a memory it should not.
  */
 export async function searchMemories(s: MemoryServices, input: SearchInput): Promise<{ results: SearchResult[]; ids: string[] }> {
@@ -51,24 +51,19 @@ export async function searchMemories(s: MemoryServices, input: SearchInput): Pro
   };
   const depth = candidateDepth(input.topK);
   // The keyword leg does not wait for the embedding (a network call to Workers AI in production).
-  const embedding = input.mode === "keyword" ? undefined : embedQuery(s.embedder, input.query);
-  const [[queryVector, vectorHits], keywordHits] = await Promise.all([
-    embedding ? embedding.then(async (v) => [v, await vectorLeg(s, input, v, depth)] as const) : ([undefined, new Map<string, number>()] as const),
+  const [vectorHits, keywordHits] = await Promise.all([
+    input.mode === "keyword" ? new Map<string, number>() : embedQuery(s.embedder, input.query).then((v) => vectorLeg(s, input, v, depth)),
     input.mode === "vector" ? [] : keywordLeg(s, input.query, constraints, depth),
   ]);
 
   const candidates = new Map<string, Candidate>();
   const best = keywordHits[0]?.relevance ?? 0;
   for (const hit of keywordHits) {
-    candidates.set(hit.row.memoryId, { row: hit.row, vector: 0, keyword: best > 0 ? hit.relevance / best : 0 });
+    candidates.set(hit.row.memoryId, { row: hit.row, keyword: best > 0 ? hit.relevance / best : 0 });
   }
-  // The rows of vector-only finds and the cosines of keyword-only finds are independent reads: one round.
   const vectorOnly = [...vectorHits.keys()].filter((id) => !candidates.has(id));
-  const [vectorOnlyRows] = await Promise.all([
-    rowsByIds(s.db, vectorOnly, constraints),
-    queryVector ? scoreVectors(s, candidates, vectorHits, queryVector) : undefined,
-  ]);
-  for (const row of vectorOnlyRows) candidates.set(row.memoryId, { row, vector: vectorHits.get(row.memoryId) ?? 0 });
+  for (const row of await rowsByIds(s.db, vectorOnly, constraints)) candidates.set(row.memoryId, { row });
+  for (const [id, c] of candidates) c.vector = vectorHits.get(id);
 
   const all = [...candidates.values()];
   const score = scorer(input.mode, all);
@@ -86,17 +81,24 @@ export async function searchMemories(s: MemoryServices, input: SearchInput): Pro
 
 /**
  * Hybrid fusion standardises each ranking over this query's candidates (z-scores), so that neither scale
- * dominates: cosines bunch within a few hundredths while BM25 spreads widely. A candidate the keyword
- * ranking missed counts as its weakest keyword match. The blend goes through a logistic to land in 0..1.
+ * dominates: cosines bunch within a few hundredths while BM25 spreads widely. A candidate one ranking did
+ * not find counts as that ranking's weakest find (each ranking looked deeper than top_k, so it is at most
+ * that good). The blend goes through a logistic to land in 0..1.
  */
 function scorer(mode: SearchMode, candidates: Candidate[]): (c: Candidate) => number {
-  if (mode === "vector") return (c) => c.vector;
+  if (mode === "vector") return (c) => c.vector ?? 0;
   if (mode === "keyword") return (c) => c.keyword ?? 0;
-  const keywordHits = candidates.flatMap((c) => (c.keyword === undefined ? [] : [c.keyword]));
-  const weakestKeyword = keywordHits.length ? Math.min(...keywordHits) : 0;
-  const zVector = standardiser(candidates.map((c) => c.vector));
-  const zKeyword = standardiser(keywordHits);
-  return (c) => logistic(HYBRID_WEIGHTS.vector * zVector(c.vector) + HYBRID_WEIGHTS.keyword * zKeyword(c.keyword ?? weakestKeyword));
+  const vector = ranking(candidates.map((c) => c.vector));
+  const keyword = ranking(candidates.map((c) => c.keyword));
+  return (c) => logistic(HYBRID_WEIGHTS.vector * vector(c.vector) + HYBRID_WEIGHTS.keyword * keyword(c.keyword));
+}
+
+/** One ranking's scores as z-scores over its finds; a missing score is the weakest find's. */
+function ranking(scores: (number | undefined)[]): (score: number | undefined) => number {
+  const found = scores.filter((x): x is number => x !== undefined);
+  const weakest = found.length ? Math.min(...found) : 0;
+  const z = standardiser(found);
+  return (score) => z(score ?? weakest);
 }
 
 function standardiser(values: number[]): (x: number) => number {
@@ -133,25 +135,4 @@ async function keywordLeg(s: MemoryServices, query: string, constraints: MemoryC
     .where(and(sql`_memory_fts MATCH ${match}`, constraintsSql(constraints)))
     .orderBy(desc(relevance))
     .limit(depth);
-}
-
-/** Cosine for every candidate: from the index's answer, or computed from its stored vector for keyword-only finds. */
-async function scoreVectors(s: MemoryServices, candidates: Map<string, Candidate>, hits: Map<string, number>, query: Float32Array) {
-  const missing: string[] = [];
-  for (const [id, c] of candidates) {
-    const score = hits.get(id);
-    if (score === undefined) missing.push(id);
-    else c.vector = score;
-  }
-  if (!missing.length) return;
-  for (const record of await s.index.getByIds(missing)) {
-    const c = candidates.get(record.id);
-    if (c) c.vector = clampUnit(dot(query, record.values));
-  }
-}
-
-function dot(a: Float32Array, b: Float32Array | number[]): number {
-  let sum = 0;
-  for (let i = 0; i < a.length; i++) sum += a[i]! * (b[i] ?? 0);
-  return sum;
 }

@@ -3,6 +3,7 @@ import type { Context } from "hono";
 import type { Action } from "../authz/actions";
 import { authorize } from "../authz/authorize";
 import { auditContext } from "../http/audit-context";
+import { principalOf } from "../http/auth";
 import type { AppEnv } from "../http/context";
 import { notFound } from "../http/errors";
 import { idempotent } from "../http/idempotency";
@@ -33,7 +34,7 @@ const MemoryPath = z.object({ memory_id: z.string().min(1).max(64) });
 
 /** Authorises `action` on every namespace; the first refusal is recorded and raised. */
 async function authorizeNamespaces(c: Context<AppEnv>, action: Action, namespaces: string[]) {
-  const resources = await namespaceResources(memoryServices(c.env).db, c.get("principal"), namespaces);
+  const resources = await namespaceResources(memoryServices(c.env).db, await principalOf(c), namespaces);
   for (const resource of resources) await authorize(c, action, resource);
 }
 
