@@ -13,7 +13,7 @@ export function decodeCursor(cursor: string | undefined): string | undefined {
     const parsed: unknown = JSON.parse(json);
     if (Array.isArray(parsed) && (typeof parsed[0] === "string" || typeof parsed[0] === "number")) return String(parsed[0]);
   } catch {
-    // fall through: any undecodable cursor is the caller's error, reported below
+    // fall through: a cursor that does not decode is the caller's error, reported below
   }
   throw new ApiError("invalid_request", "The cursor is not one this API returned; pass `next_cursor` unchanged.", [
     { path: "cursor", message: "invalid cursor" },
