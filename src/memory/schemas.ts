@@ -125,7 +125,7 @@ export const SearchResultSchema = z
     score: z.number().openapi({
       description:
         "Relevance in 0..1, higher is better. vector: cosine similarity; keyword: BM25 relative to the best keyword match; " +
-        "hybrid: logistic(0.7 × z(vector) + 0.3 × z(keyword)), each ranking standardised over the query's candidates (docs/memory.md).",
+        "hybrid: logistic(0.8 × z(vector) + 0.2 × z(keyword)), each ranking standardised over the query's candidates (docs/memory.md).",
     }),
     created_at: TimestampSchema,
   })

@@ -22,7 +22,7 @@ export interface SearchInput {
 }
 
 /** How much each ranking counts in hybrid mode (documented in docs/memory.md and the OpenAPI schema). */
-export const HYBRID_WEIGHTS = { vector: 0.7, keyword: 0.3 } as const;
+export const HYBRID_WEIGHTS = { vector: 0.8, keyword: 0.2 } as const;
 
 /** A memory one ranking or both found; a score is undefined where its ranking did not find it. */
 interface Candidate {
