@@ -113,7 +113,7 @@ async function measureSearchAt(ctx: BenchContext, key: string, n: number, target
     `Search at ${n} memories (p50): the API's fixed cost per request (GET /v1/whoami: HTTP, authentication's D1 read, routing) is ${p(fixed)}; ` +
       `on top of it keyword mode adds ${beyond("keyword")} (one FTS5 query in D1 joined to the rows), vector mode ${beyond("vector")} ` +
       `(embed the query, ask every VectorShard object, read the rows from D1), hybrid ${beyond("hybrid")} ` +
-      `(both legs in parallel, then the rows and the stored vectors of keyword-only candidates). ` +
+      `(both legs and their fusion). ` +
       `The floor's brute-force scan of ${n}×384 float32 takes ${p(inner.p50)} inside its Durable Object (workerd's clock ticks in whole ms) ` +
       `and ${p(floorSummary.p50)} end to end.`,
   );

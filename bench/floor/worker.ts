@@ -11,6 +11,7 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import { Hono } from "hono";
+import { prng } from "../lib/prng.ts";
 
 interface FloorEnv {
   KV_FLOOR: DurableObjectNamespace<KeyValueFloor>;
@@ -37,17 +38,6 @@ export class KeyValueFloor extends DurableObject<FloorEnv> {
   }
 }
 
-/** mulberry32: a small seeded PRNG, so every run scans the same vectors. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function fillUnitVector(target: Float32Array, offset: number, random: () => number): void {
   let norm = 0;

@@ -127,7 +127,7 @@ export function markdown(report: Report): string {
   for (const [note, figures] of byNote) out.push(`- ${figures.map((f) => `**${f}**`).join(", ")}: ${note}`);
   if (byNote.size) out.push("");
 
-  out.push("## Seeding (POST /v1/memory through the public API)", "");
+  out.push("## Seeding (through the public API)", "");
   if (report.seeding.length === 0) out.push("Not run.", "");
   else {
     out.push(`${c.seedConcurrency} requests in flight, one namespace, generated sentences (bench/lib/sentences.ts).`, "");
