@@ -28,7 +28,7 @@ export function memoryJson(row: MemoryRow): Memory {
  * `column IN (ids)` with one bound parameter however many ids there are: D1 allows 100 bound parameters a
  * statement, and a search's candidates, the filter's values and the namespaces can add up past that.
  */
-export const inList = (column: SQLiteColumn, ids: readonly string[]) => sql`${column} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`;
+export const inList = (column: SQLiteColumn | SQL, ids: readonly string[]) => sql`${column} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`;
 
 /** Memories past their TTL are never returned, even before the cron purges them. */
 export const notExpired = (now: string) => or(isNull(memories.expiresAt), gt(memories.expiresAt, now));
@@ -41,10 +41,15 @@ export interface MemoryConstraints {
   now: string;
 }
 
-/** Everything a search or list must hold to, as one WHERE clause. */
-export function constraintsSql(c: MemoryConstraints): SQL | undefined {
+/**
+ * Everything a search or list must hold to, as one WHERE clause. With `byId`, the rows are picked by id:
+ * the namespace test is then written so SQLite cannot use the namespace index for it (a unary `+`),
+ * which it would otherwise prefer, scanning the whole namespace instead of looking the ids up.
+ */
+export function constraintsSql(c: MemoryConstraints, byId = false): SQL | undefined {
+  const namespace = byId ? sql`+${memories.agentId}` : memories.agentId;
   return and(
-    c.namespaces.length === 1 ? eq(memories.agentId, c.namespaces[0]!) : inList(memories.agentId, c.namespaces),
+    c.namespaces.length === 1 ? sql`${namespace} = ${c.namespaces[0]!}` : inList(namespace, c.namespaces),
     notExpired(c.now),
     c.filter ? metadataFilterSql(memories.metadata, c.filter) : undefined,
     c.minImportance !== undefined ? sql`${memories.importance} >= ${c.minImportance}` : undefined,
@@ -59,7 +64,7 @@ export async function findLiveMemory(db: Database, memoryId: string, now: string
 
 export async function rowsByIds(db: Database, ids: string[], constraints: MemoryConstraints): Promise<MemoryRow[]> {
   if (ids.length === 0) return [];
-  return db.select().from(memories).where(and(inList(memories.memoryId, ids), constraintsSql(constraints)));
+  return db.select().from(memories).where(and(inList(memories.memoryId, ids), constraintsSql(constraints, true)));
 }
 
 /** Newest first: ids sort by creation time. */
