@@ -88,7 +88,8 @@ export const memories = sqliteTable(
     lastAccessedAt: text("last_accessed_at"),
   },
   (t) => [
-    index("_memory_namespace").on(t.agentId, t.createdAt),
+    // Ids sort by creation time: one index serves a namespace's newest-first pages and its scans.
+    index("_memory_namespace_id").on(t.agentId, t.memoryId),
     index("_memory_expires").on(t.expiresAt).where(sql`expires_at IS NOT NULL`),
   ],
 );
