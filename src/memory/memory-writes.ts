@@ -28,7 +28,9 @@ type StoreInput = Required<Omit<StoreMemory, "ttl_seconds">> & Pick<StoreMemory,
  * in one batch, the rows and their audit entries written in one D1 batch (one transaction).
  */
 export async function storeMemories(s: MemoryServices, inputs: StoreInput[], audit: Audit): Promise<Memory[]> {
-  const now = isoNow();
+  // One instant for created_at and expires_at, so a TTL is exactly expires_at − created_at.
+  const nowMs = Date.now();
+  const now = new Date(nowMs).toISOString();
   const rows = inputs.map(
     (input): MemoryRow => ({
       memoryId: newId("mem"),
@@ -39,7 +41,7 @@ export async function storeMemories(s: MemoryServices, inputs: StoreInput[], aud
       importance: input.importance,
       createdBy: audit.agentId,
       createdAt: now,
-      expiresAt: input.ttl_seconds === undefined ? null : isoAfterSeconds(input.ttl_seconds),
+      expiresAt: input.ttl_seconds === undefined ? null : isoAfterSeconds(input.ttl_seconds, nowMs),
       accessCount: 0,
       lastAccessedAt: null,
     }),
