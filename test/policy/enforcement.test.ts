@@ -222,3 +222,24 @@ describe("who policies bind", () => {
     expect((await api("GET", `/v1/memory/${stored.body.memory_id}`, { key: agent.key })).status).toBe(200);
   });
 });
+
+describe("the policy set under concurrent change", () => {
+  it("decides each request by the set before or after a change, and every request after it by the new set", async () => {
+    const owner = await newAgent();
+    const reader = await newAgent();
+    await api("PUT", `/v1/state/${owner.agentId}/plan`, { key: owner.key, body: { value: 1 } });
+    const read = () => api("GET", `/v1/state/${owner.agentId}/plan`, { key: reader.key });
+    const deny = { effect: "deny", actions: ["state:read"], resources: [`state:${owner.agentId}`], principals: [reader.agentId] };
+    const during = await Promise.all([...Array.from({ length: 10 }, read), createPolicy(deny), ...Array.from({ length: 10 }, read)]);
+    const policyId = during[10] as string;
+    for (const res of during.filter((r): r is Awaited<ReturnType<typeof read>> => typeof r !== "string")) {
+      expect([200, 403]).toContain(res.status);
+      if (res.status === 403) expect(res.body.error.details.policy_id).toBe(policyId);
+    }
+    const after = await Promise.all(Array.from({ length: 10 }, read));
+    expect(after.map((r) => r.status)).toEqual(Array(10).fill(403));
+    await deletePolicy(policyId);
+    const restored = await Promise.all(Array.from({ length: 10 }, read));
+    expect(restored.map((r) => r.status)).toEqual(Array(10).fill(200));
+  });
+});

@@ -48,6 +48,14 @@ describe("POST /v1/policies", () => {
     expect(await auditRowsFor(requestId)).toEqual([]);
   });
 
+  it("lets exactly one of 20 concurrent creations of one policy_id through, with one audit row", async () => {
+    const input = valid();
+    const results = await Promise.all(Array.from({ length: 20 }, () => api("POST", "/v1/policies", { body: input })));
+    expect(results.filter((r) => r.status === 201)).toHaveLength(1);
+    expect(results.filter((r) => r.status === 409)).toHaveLength(19);
+    expect(await count("SELECT COUNT(*) AS n FROM _audit_log WHERE action = 'policy:create' AND resource = ?", `policy:${input.policy_id}`)).toBe(1);
+  });
+
   it("replays the first answer for a retried Idempotency-Key and creates nothing new", async () => {
     const key = uniqueId("idem");
     const body = { effect: "deny", actions: ["cot:write"], resources: ["cot:never"] };
