@@ -89,7 +89,7 @@ describe("policy engine (properties)", () => {
       fc.property(rules(), subject, action, resource, fc.nat(), (list, s, act, res, at) => {
         const deny: PolicyRule = { policy_id: "zz-deny", effect: "deny", actions: [act], resources: [`${res.type}:${res.id}`], principals: null, condition: null };
         // Allows that match the request outright, so the deny has something to beat.
-        const allows = list.map((r) => ({ ...r, effect: "allow" as const, actions: [...r.actions, act], resources: ["*"], principals: null, condition: null }));
+        const allows = list.map((r): PolicyRule => ({ ...r, effect: "allow", actions: [...r.actions, act], resources: ["*"], principals: null, condition: null }));
         const withDeny = [...allows];
         withDeny.splice(at % (withDeny.length + 1), 0, deny);
         const decision = run(withDeny, s, act, res);
@@ -151,7 +151,7 @@ describe("policy engine (properties)", () => {
   it("an allow never grants admin-only actions to non-admins nor writes to readers", () => {
     fc.assert(
       fc.property(rules(), subject, action, resource, (list, s, act, res) => {
-        const allowAll = list.map((r) => ({ ...r, effect: "allow" as const }));
+        const allowAll = list.map((r): PolicyRule => ({ ...r, effect: "allow" }));
         allowAll.push({ policy_id: "allow-everything", effect: "allow", actions: ["*"], resources: ["*"], principals: null, condition: null });
         const decision = run(allowAll, s, act, res);
         if (s.role !== "admin" && (act === "agent:manage" || act === "policy:manage")) expect(decision.allowed).toBe(false);
