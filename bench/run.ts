@@ -24,6 +24,7 @@ import { fileURLToPath } from "node:url";
 import { embedderCost } from "./figures/embedder-cost.ts";
 import { benchMemorySearch } from "./figures/memory-search.ts";
 import { benchMemoryStore, probeMemory } from "./figures/memory-store.ts";
+import { benchPolicy } from "./figures/policy.ts";
 import { benchRecall } from "./figures/recall.ts";
 import { benchState } from "./figures/state.ts";
 import { benchEnv, loadConfig } from "./lib/config.ts";
@@ -150,6 +151,9 @@ async function main(): Promise<number> {
     const state = await watch("the state figures", () => benchState(ctx));
     const rows: Row[] = [...state.rows];
     const diagnosis = [...state.diagnosis];
+    const policy = await benchPolicy(root);
+    rows.push(...policy.rows);
+    diagnosis.push(...policy.diagnosis);
     let seeding: SeedingRecord[] = [];
     let recall: RecallReport = { status: "pending", reason: "memory figures skipped (BENCH_MEMORY=0)." };
 

@@ -22,3 +22,4 @@ export type {
   SearchResult,
   StoreMemoryInput,
 } from "./resources/memory.ts";
+export type { CreatePolicyInput, DeletedPolicy, PoliciesResource, Policy } from "./resources/policies.ts";

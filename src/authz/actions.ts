@@ -21,6 +21,17 @@ export const DATA_ACTIONS = [
 
 export const ADMIN_ACTIONS = ["agent:manage", "policy:manage"] as const;
 
+/** Every action a policy may name, in a fixed order (policy action globs are expanded against it). */
+export const ALL_ACTIONS: readonly Action[] = [...DATA_ACTIONS, ...ADMIN_ACTIONS];
+
+export const isAdminAction = (action: string): boolean => (ADMIN_ACTIONS as readonly string[]).includes(action);
+
+/**
+ * The resource types of the contract (`memory:<namespace>`, `table:<name>`, …), plus those the
+ * admin-only actions act on (`agent:*`, `policy:<policy_id>`) and triggers.
+ */
+export const RESOURCE_TYPES = ["memory", "table", "branch", "state", "inbox", "cot", "trigger", "agent", "policy"] as const;
+
 export type Action = (typeof DATA_ACTIONS)[number] | (typeof ADMIN_ACTIONS)[number];
 
 /** What a call acts on: `memory:<namespace>`, `state:<agent_id>`, … `owner` is the agent it belongs to, if any. */

@@ -7,45 +7,54 @@ import { ApiError } from "../http/errors";
 import type { AppEnv } from "../http/context";
 import { newId } from "../lib/ids";
 import { isoNow } from "../lib/time";
+import { policySetAt } from "../policy/policy-cache";
+import { decide } from "../policy/policy-engine";
+import type { PolicyDecision } from "../policy/policy-rule";
 import { type Action, type Resource, resourceName } from "./actions";
-import { roleDefault } from "./role-defaults";
+import { isAdminToken } from "./principal";
 
 /**
- * The one authorisation function every route calls before it acts. A refusal is recorded in
- * `_policy_denials` and `_audit_log`, then raised as 403 with the action, resource and policy.
- * (The policy engine's allow/deny rules slot in ahead of the role defaults.)
+ * The one authorisation function every route calls before it acts: the policies (policy/policy-engine.ts,
+ * where the semantics are written down) over the role defaults. The admin token is the break-glass and no
+ * policy applies to it. A refusal is recorded in `_policy_denials` and `_audit_log` in one D1 batch,
+ * then raised as 403 naming the action, resource, deciding policy (null for a role default) and reason.
  */
 export async function authorize(c: Context<AppEnv>, action: Action, resource: Resource): Promise<void> {
   const principal = await principalOf(c);
-  const decision = roleDefault(principal, action, resource);
+  if (isAdminToken(principal)) return;
+  const db = database(c.env);
+  const policies = await policySetAt(db, principal.policySetVersion);
+  const subject = { agent_id: principal.agentId, role: principal.role, attributes: principal.attributes };
+  const decision = decide(policies, subject, action, resource, { now: new Date(), request_id: c.get("requestId") });
   if (decision.allowed) return;
+  await recordDenial(c, principal.agentId, action, resourceName(resource), decision);
+  throw new ApiError("forbidden", `Agent '${principal.agentId}' may not ${action} on ${resourceName(resource)}: ${decision.reason}.`, {
+    action,
+    resource: resourceName(resource),
+    policy_id: decision.policy_id,
+    reason: decision.reason,
+  });
+}
 
-  const name = resourceName(resource);
-  const policyId = null;
+async function recordDenial(c: Context<AppEnv>, agentId: string, action: Action, resource: string, decision: PolicyDecision) {
   const db = database(c.env);
   await db.batch([
     db.insert(policyDenials).values({
       denialId: newId("den"),
-      agentId: principal.agentId,
+      agentId,
       action,
-      resource: name,
-      policyId,
+      resource,
+      policyId: decision.policy_id,
       reason: decision.reason,
       deniedAt: isoNow(),
     }),
     auditInsert(db, {
-      agentId: principal.agentId,
+      agentId,
       action,
-      resource: name,
+      resource,
       status: "denied",
       requestId: c.get("requestId"),
-      details: { reason: decision.reason },
+      details: { policy_id: decision.policy_id, reason: decision.reason },
     }),
   ]);
-  throw new ApiError("forbidden", `Agent '${principal.agentId}' may not ${action} on ${name}: ${decision.reason}.`, {
-    action,
-    resource: name,
-    policy_id: policyId,
-    reason: decision.reason,
-  });
 }

@@ -7,7 +7,12 @@ export interface Principal {
   attributes: Record<string, unknown>;
   /** The key that authenticated the call; absent for the admin token. */
   keyId?: string;
+  /** The policy set's version, read with the key (http/auth.ts) so a decision needs no read of its own. */
+  policySetVersion?: string;
 }
 
 /** The admin token acts as this principal: it is in every audit row the token causes. */
 export const ADMIN_PRINCIPAL: Principal = { agentId: "admin", role: "admin", attributes: {} };
+
+/** The admin token is the break-glass: no policy applies to it (an admin-role agent's key is not it). */
+export const isAdminToken = (principal: Principal): boolean => principal.keyId === undefined && principal.agentId === ADMIN_PRINCIPAL.agentId;

@@ -5,6 +5,7 @@ import { ADMIN_PRINCIPAL, type Principal } from "../authz/principal";
 import { adminToken } from "../config";
 import { database } from "../db/client";
 import { agentKeys, agents } from "../db/schema";
+import { policySetVersionColumn } from "../policy/policy-store";
 import { secretsEqual, sha256Hex } from "../lib/crypto";
 import type { AppEnv } from "./context";
 import { ApiError } from "./errors";
@@ -74,13 +75,21 @@ async function agentForKey(env: Env, key: string): Promise<Principal | undefined
       agentId: agents.agentId,
       role: agents.role,
       attributes: agents.attributes,
+      // In the same statement: the decision then knows whether its compiled policies are current.
+      policySetVersion: policySetVersionColumn,
     })
     .from(agentKeys)
     .innerJoin(agents, eq(agents.agentId, agentKeys.agentId))
     .where(and(eq(agentKeys.lookup, keyLookup(hash)), isNull(agentKeys.revokedAt)));
   for (const row of candidates) {
     if (await secretsEqual(hash, row.keyHash)) {
-      return { agentId: row.agentId, role: row.role, attributes: JSON.parse(row.attributes) as Record<string, unknown>, keyId: row.keyId };
+      return {
+        agentId: row.agentId,
+        role: row.role,
+        attributes: JSON.parse(row.attributes) as Record<string, unknown>,
+        keyId: row.keyId,
+        ...(row.policySetVersion === null ? {} : { policySetVersion: row.policySetVersion }),
+      };
     }
   }
   return undefined;

@@ -45,7 +45,7 @@ function nextRandom(now: number): Uint8Array {
   return lastRandom;
 }
 
-export type IdPrefix = "mem" | "trg" | "ntf" | "msg" | "br" | "key" | "aud" | "den" | "req" | "dlv" | "run" | "tsk" | "evt";
+export type IdPrefix = "mem" | "trg" | "ntf" | "msg" | "br" | "key" | "aud" | "den" | "req" | "dlv" | "run" | "tsk" | "evt" | "pol";
 
 export function newId(prefix: IdPrefix): string {
   const now = Date.now();

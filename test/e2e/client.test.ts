@@ -307,3 +307,37 @@ describe("construction", () => {
     expect(() => new Switchyard({ baseUrl: "https://x", apiKey: "k", maxRetries: -1 })).toThrow(/maxRetries/);
   });
 });
+
+describe("policies", () => {
+  const policy = {
+    policy_id: "only/agent-a",
+    description: null,
+    effect: "deny",
+    actions: ["memory:write"],
+    resources: ["memory:shared-knowledge-base"],
+    principals: null,
+    condition: 'subject.agent_id != "agent-a"',
+    created_by: "admin",
+    created_at: "2026-11-21T10:30:00.000Z",
+  };
+
+  it("creates with an Idempotency-Key, and gets and deletes by an encoded policy_id", async () => {
+    const { fetch, sent } = fakeFetch(json(201, policy), json(200, policy), json(200, { policy_id: policy.policy_id, deleted: true }));
+    const client = clientWith(fetch);
+    await client.policies.create({ effect: "deny", actions: ["memory:write"], resources: ["memory:shared-knowledge-base"] }, { idempotencyKey: "p-1" });
+    expect(sent[0]).toMatchObject({ method: "POST", body: { effect: "deny", actions: ["memory:write"], resources: ["memory:shared-knowledge-base"] } });
+    expect(sent[0]?.headers.get("idempotency-key")).toBe("p-1");
+    expect(await client.policies.get(policy.policy_id)).toEqual(policy);
+    expect(sent[1]?.url.pathname).toBe("/v1/policies/only%2Fagent-a");
+    expect(await client.policies.delete(policy.policy_id)).toEqual({ policy_id: policy.policy_id, deleted: true });
+    expect(sent[2]?.method).toBe("DELETE");
+  });
+
+  it("walks every page of policies with listAll()", async () => {
+    const { fetch, sent } = fakeFetch(json(200, { items: [policy], next_cursor: "c1" }), json(200, { items: [{ ...policy, policy_id: "p2" }], next_cursor: null }));
+    const ids: string[] = [];
+    for await (const p of clientWith(fetch).policies.listAll({ limit: 1 })) ids.push(p.policy_id);
+    expect(ids).toEqual([policy.policy_id, "p2"]);
+    expect(sent[1]?.url.search).toBe("?limit=1&cursor=c1");
+  });
+});
