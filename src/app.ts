@@ -7,6 +7,7 @@ import { jsonDepthGuard } from "./http/json-depth";
 import { requestId } from "./http/request-id";
 import { agentRoutes } from "./routes/agents";
 import { memoryRoutes } from "./routes/memory";
+import { queryRoutes } from "./routes/query";
 import { stateRoutes } from "./routes/state";
 import { mountSystemRoutes } from "./routes/system";
 
@@ -34,6 +35,7 @@ export function createApp() {
   app.route("/", agentRoutes);
   app.route("/", stateRoutes);
   app.route("/", memoryRoutes);
+  app.route("/", queryRoutes);
   mountSystemRoutes(app);
   return app;
 }
