@@ -25,6 +25,7 @@ import { embedderCost } from "./figures/embedder-cost.ts";
 import { benchMemorySearch } from "./figures/memory-search.ts";
 import { benchMemoryStore, probeMemory } from "./figures/memory-store.ts";
 import { benchRecall } from "./figures/recall.ts";
+import { benchQuery } from "./figures/query.ts";
 import { benchState } from "./figures/state.ts";
 import { benchEnv, loadConfig } from "./lib/config.ts";
 import { agentWithKey, type BenchContext } from "./lib/context.ts";
@@ -150,6 +151,9 @@ async function main(): Promise<number> {
     const state = await watch("the state figures", () => benchState(ctx));
     const rows: Row[] = [...state.rows];
     const diagnosis = [...state.diagnosis];
+    const sql = await watch("the SQL figures", () => benchQuery(ctx, state.floors.whoami, state.floors.noop));
+    rows.push(...sql.rows);
+    diagnosis.push(...sql.diagnosis);
     let seeding: SeedingRecord[] = [];
     let recall: RecallReport = { status: "pending", reason: "memory figures skipped (BENCH_MEMORY=0)." };
 

@@ -22,3 +22,4 @@ export type {
   SearchResult,
   StoreMemoryInput,
 } from "./resources/memory.ts";
+export type { QueryInput, QueryParam, QueryResult } from "./resources/query.ts";
