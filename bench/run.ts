@@ -151,7 +151,7 @@ async function main(): Promise<number> {
     const state = await watch("the state figures", () => benchState(ctx));
     const rows: Row[] = [...state.rows];
     const diagnosis = [...state.diagnosis];
-    const sql = await watch("the SQL figures", () => benchQuery(ctx, state.floors.whoami, state.floors.noop));
+    const sql = await watch("the SQL figures", () => benchQuery(ctx));
     rows.push(...sql.rows);
     diagnosis.push(...sql.diagnosis);
     let seeding: SeedingRecord[] = [];

@@ -177,6 +177,29 @@ describe("POST /v1/query", () => {
     expectError(await query(`ALTER TABLE ${t} RENAME TO _renamed`), 403, "forbidden");
   });
 
+  it("keeps every one of 25 concurrent writes, each with its audit row", async () => {
+    const agent = await newAgent();
+    const t = tableName("concurrent");
+    await query(`CREATE TABLE ${t} (n INTEGER UNIQUE)`, { key: agent.key });
+    const requestIds = Array.from({ length: 25 }, () => newRequestId("conc"));
+    const results = await Promise.all(requestIds.map((requestId, n) => query(`INSERT INTO ${t} (n) VALUES (?)`, { key: agent.key, params: [n], requestId })));
+    expect(results.map((r) => r.status)).toEqual(Array(25).fill(200));
+    expect(await count(`SELECT COUNT(DISTINCT n) AS n FROM ${t}`)).toBe(25);
+    for (const requestId of requestIds) expect(await auditRowsFor(requestId)).toHaveLength(1);
+  });
+
+  it("follows a view to the tables it reads, so a view is no way around a refusal", async () => {
+    const t = tableName("base");
+    await query(`CREATE TABLE ${t} (a TEXT)`);
+    await query(`INSERT INTO ${t} VALUES ('visible')`);
+    const v = tableName("view");
+    expect((await query(`CREATE VIEW ${v} AS SELECT a FROM ${t}`)).status).toBe(200);
+    const reader = await newAgent("reader");
+    const res = await query(`SELECT * FROM ${v}`, { key: reader.key });
+    expect(res.body.rows).toEqual([{ a: "visible" }]);
+    expectError(await query(`CREATE VIEW sneaky AS SELECT key_hash FROM _agent_keys`), 403, "forbidden");
+  });
+
   it("caps results at 10,000 rows and about 4 MiB, and says so", async () => {
     const t = tableName("big");
     await query(`CREATE TABLE ${t} (n INTEGER)`);
