@@ -97,7 +97,7 @@ async function guardCost(root: string): Promise<string> {
     const simpleCold = time((i) => `${SELECT} -- ${i}`);
     const seedCold = time((i) => `${SEED_QUERY} -- ${i}`);
     const cached = time(() => SELECT);
-    const us = (s: Summary) => `${s.p50.toFixed(0)} µs (p95 ${s.p95.toFixed(0)})`;
+    const us = (s: Summary) => `${s.p50.toFixed(1)} µs (p95 ${s.p95.toFixed(1)})`;
     return (
       `SQL guard CPU per statement (src/sql/guard.ts, timed in Node): simple SELECT ${us(simpleCold)} parsed fresh, ` +
       `the supervisor's seed query ${us(seedCold)} parsed fresh, a repeated statement ${us(cached)} (the isolate keeps 512 analyses).`
