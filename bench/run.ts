@@ -26,6 +26,7 @@ import { benchMemorySearch } from "./figures/memory-search.ts";
 import { benchMemoryStore, probeMemory } from "./figures/memory-store.ts";
 import { benchPolicy } from "./figures/policy.ts";
 import { benchRecall } from "./figures/recall.ts";
+import { benchQuery } from "./figures/query.ts";
 import { benchState } from "./figures/state.ts";
 import { benchEnv, loadConfig } from "./lib/config.ts";
 import { agentWithKey, type BenchContext } from "./lib/context.ts";
@@ -154,6 +155,9 @@ async function main(): Promise<number> {
     const policy = await benchPolicy(root);
     rows.push(...policy.rows);
     diagnosis.push(...policy.diagnosis);
+    const sql = await watch("the SQL figures", () => benchQuery(ctx));
+    rows.push(...sql.rows);
+    diagnosis.push(...sql.diagnosis);
     let seeding: SeedingRecord[] = [];
     let recall: RecallReport = { status: "pending", reason: "memory figures skipped (BENCH_MEMORY=0)." };
 

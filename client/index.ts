@@ -23,3 +23,4 @@ export type {
   StoreMemoryInput,
 } from "./resources/memory.ts";
 export type { CreatePolicyInput, DeletedPolicy, PoliciesResource, Policy } from "./resources/policies.ts";
+export type { QueryInput, QueryParam, QueryResult } from "./resources/query.ts";

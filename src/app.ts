@@ -8,6 +8,7 @@ import { requestId } from "./http/request-id";
 import { agentRoutes } from "./routes/agents";
 import { memoryRoutes } from "./routes/memory";
 import { policyRoutes } from "./routes/policies";
+import { queryRoutes } from "./routes/query";
 import { stateRoutes } from "./routes/state";
 import { mountSystemRoutes } from "./routes/system";
 
@@ -36,6 +37,7 @@ export function createApp() {
   app.route("/", stateRoutes);
   app.route("/", memoryRoutes);
   app.route("/", policyRoutes);
+  app.route("/", queryRoutes);
   mountSystemRoutes(app);
   return app;
 }
