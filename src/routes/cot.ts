@@ -39,7 +39,8 @@ function stepCursor(cursor: string | undefined): number {
   throw new ApiError("invalid_request", "The cursor is not one this API returned; pass `next_cursor` unchanged.", [{ path: "cursor", message: "invalid cursor" }]);
 }
 
-const jsonText = (value: unknown) => (value === undefined ? null : JSON.stringify(value));
+/** A JSON field's stored text; `null` is stored as absent (SQL NULL), so a reader cannot tell them apart either. */
+const jsonText = (value: unknown) => (value === undefined || value === null ? null : JSON.stringify(value));
 
 export const cotRoutes = router()
   .openapi(

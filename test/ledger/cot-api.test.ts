@@ -55,10 +55,11 @@ describe("chain-of-thought ledger: logging", () => {
     const raw = `{"session_id": "${session}", "step_type": "analysis", "content": "日本語 ✓ \\u0001 \\"quoted\\" 😀", "input_data": ${odd}, "importance": ${1 / 3}}`;
     expect((await api("POST", "/v1/cot", { key: a.key, raw })).status).toBe(201);
     await log(a.key, { session_id: session, step_type: "decision", content: "Escalate.", output_data: [null, 0.1, 2e-7], importance: 1, metadata: { k: "v" } });
-    await log(a.key, { session_id: session, step_type: "error", content: "Timed out.", importance: 0 });
+    await log(a.key, { session_id: session, step_type: "error", content: "Timed out.", importance: 0, input_data: null });
     const rows = await cotRows(session);
     expect(rows.map((r) => r.step_index)).toEqual([0, 1, 2]);
     expect(rows[0]!.importance).toBe(0.333333);
+    expect(rows[2]!.input_data).toBeNull();
     expect(rows[0]!.input_data).toBe('{"__proto__":{"x":1},"b":[1.5,0,1e+21,1,"é\u2028\\u0000\\"\\\\"],"a":{"1":true,"z":null}}');
     let prev = ZERO_HASH;
     for (const row of rows) {
