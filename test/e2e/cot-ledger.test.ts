@@ -1,8 +1,9 @@
 // Seed pattern 5, the ledger's part: an agent logs its chain of thought, a supervisor verifies it intact;
 // then someone with access to the database file edits a step directly (dropping the append-only triggers
 // first, as an attacker with the file would), and verification names the edited step.
+import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { readdirSync } from "node:fs";
+import { readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -36,6 +37,20 @@ function recompute(s: CotStep): string {
     step_type: s.step_type,
   });
   return createHash("sha256").update(canonical).digest("hex");
+}
+
+/** Runs a snippet of docs/cot.md (the first ```<lang> block) as a reader of the docs would; its output lines. */
+function runDocSnippet(lang: "js" | "python", dir: string, args: string[]): string[] | undefined {
+  const docs = readFileSync(new URL("../../docs/cot.md", import.meta.url), "utf8");
+  const code = new RegExp("```" + lang + "\\n([\\s\\S]*?)```").exec(docs)?.[1];
+  if (!code) throw new Error(`docs/cot.md has no ${lang} snippet`);
+  const file = join(dir, lang === "js" ? "recompute.mjs" : "recompute.py");
+  writeFileSync(file, code);
+  const command = lang === "js" ? process.execPath : "python3";
+  const run = spawnSync(command, [file, ...args], { encoding: "utf8" });
+  if (run.error && lang === "python") return undefined; // no python3 on this machine: nothing to check
+  if (run.status !== 0) throw new Error(`${lang} snippet failed: ${run.stderr}`);
+  return run.stdout.trim().split("\n");
 }
 
 /** The local D1 database file under the persist directory (miniflare keeps one SQLite file per database). */
@@ -87,6 +102,9 @@ describe("chain-of-thought ledger, end to end", () => {
     expect(steps.map((s) => s.step_type)).toEqual(thoughts.map((t) => t.step_type));
     for (const step of steps) expect(recompute(step)).toBe(step.hash);
 
+    // The Node snippet of docs/cot.md, run as is, agrees.
+    expect(runDocSnippet("js", dataDir, [server!.baseUrl, supervisorKey, SESSION])).toEqual(["0 ok", "1 ok", "2 ok", "3 ok", "4 ok"]);
+
     expect(await supervisor.cot.verify(SESSION)).toEqual({
       session_id: SESSION,
       chain_intact: true,
@@ -100,11 +118,13 @@ describe("chain-of-thought ledger, end to end", () => {
     await server!.stop();
     const files = d1Files(dataDir);
     let edited = 0;
+    let ledgerFile = "";
     for (const file of files) {
       const db = new DatabaseSync(file);
       try {
         const has = db.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE name = '_cot'").get() as { n: number };
         if (has.n === 0) continue;
+        ledgerFile = file;
         // The triggers stop this UPDATE; someone with the file simply drops them first.
         expect(() => db.prepare("UPDATE _cot SET content = 'Refund the customer in full.' WHERE session_id = ? AND step_index = 3").run(SESSION)).toThrow(/append-only/);
         db.exec("DROP TRIGGER _cot_no_update");
@@ -114,6 +134,9 @@ describe("chain-of-thought ledger, end to end", () => {
       }
     }
     expect(edited).toBe(1);
+    // The Python snippet of docs/cot.md, run on the file, names the same step (where python3 exists).
+    const python = runDocSnippet("python", dataDir, [ledgerFile, SESSION]);
+    if (python) expect(python).toEqual(["0 ok", "1 ok", "2 ok", "3 BROKEN", "4 ok"]);
 
     server = await startServer({ persistTo: dataDir, adminToken: server!.adminToken });
     supervisor = clientFor(supervisorKey);
