@@ -22,4 +22,4 @@ export type {
   SearchResult,
   StoreMemoryInput,
 } from "./resources/memory.ts";
-export type { ChainVerification, CotResource, CotSession, CotSessionQuery, CotStep, CotStepPage, CotStepPageOptions, LogStepInput, LoggedStep, StepType } from "./resources/cot.ts";
+export type { ChainVerification, CotResource, CotSession, CotSessionQuery, CotStep, CotStepPage, CotStepPageOptions, LogStepBatchInput, LogStepInput, LoggedStep, LoggedStepBatch, StepType } from "./resources/cot.ts";

@@ -4,17 +4,18 @@ import { type Append, type SessionHead, readHead, writeSteps } from "../src/ledg
 import type { LoggedStep } from "../src/ledger/schemas";
 import { isoNow } from "../src/lib/time";
 
-/** What an append answers: the logged step, or the session's owner when it is not the one the caller expected. */
-export type AppendResult = { ok: true; step: LoggedStep } | { ok: false; owner: string };
+/** What an append answers: the logged steps, or the session's owner when it is not the one the caller expected. */
+export type AppendResult = { ok: true; steps: LoggedStep[] } | { ok: false; owner: string };
 
+/** One caller's steps: written together, consecutively, all or none. */
 interface Pending {
-  append: Append;
+  appends: Append[];
   expectedOwner: string | null;
   resolve: (result: AppendResult) => void;
   reject: (error: unknown) => void;
 }
 
-/** Appends that arrive while a D1 batch is in flight are written together in the next one. */
+/** Appends that arrive while a D1 batch is in flight are written together in the next one, up to this many steps. */
 const MAX_STEPS_PER_BATCH = 100;
 
 /**
@@ -42,12 +43,13 @@ export class LedgerSession extends DurableObject<Env> {
   }
 
   /**
-   * Appends one step. `expectedOwner` is the owner the caller was authorised against; if the session has
-   * another one by now (it was opened meanwhile), nothing is written and the owner is returned instead.
+   * Appends steps, consecutively and all or none. `expectedOwner` is the owner the caller was authorised
+   * against; if the session has another one by now (it was opened meanwhile), nothing is written and the
+   * owner is returned instead.
    */
-  append(sessionId: string, append: Append, expectedOwner: string | null): Promise<AppendResult> {
+  append(sessionId: string, appends: Append[], expectedOwner: string | null): Promise<AppendResult> {
     return new Promise<AppendResult>((resolve, reject) => {
-      this.#queue.push({ append, expectedOwner, resolve, reject });
+      this.#queue.push({ appends, expectedOwner, resolve, reject });
       if (!this.#draining) void this.#drain(sessionId);
     });
   }
@@ -55,7 +57,13 @@ export class LedgerSession extends DurableObject<Env> {
   async #drain(sessionId: string): Promise<void> {
     this.#draining = true;
     try {
-      while (this.#queue.length > 0) await this.#writeBatch(sessionId, this.#queue.splice(0, MAX_STEPS_PER_BATCH));
+      while (this.#queue.length > 0) {
+        // At least one caller's steps, then more callers while they fit.
+        let steps = this.#queue[0]!.appends.length;
+        let take = 1;
+        while (take < this.#queue.length && steps + this.#queue[take]!.appends.length <= MAX_STEPS_PER_BATCH) steps += this.#queue[take++]!.appends.length;
+        await this.#writeBatch(sessionId, this.#queue.splice(0, take));
+      }
     } finally {
       this.#draining = false;
     }
@@ -72,13 +80,17 @@ export class LedgerSession extends DurableObject<Env> {
           pending.resolve({ ok: false, owner });
           continue;
         }
-        owner ??= pending.append.agentId;
+        owner ??= pending.appends[0]!.agentId;
         accepted.push(pending);
       }
       if (accepted.length === 0) return;
-      const written = await writeSteps(database(this.env), sessionId, head, accepted.map((p) => p.append), isoNow());
+      const written = await writeSteps(database(this.env), sessionId, head, accepted.flatMap((p) => p.appends), isoNow());
       this.#head = written.head;
-      accepted.forEach((p, i) => p.resolve({ ok: true, step: written.logged[i]! }));
+      let at = 0;
+      for (const p of accepted) {
+        p.resolve({ ok: true, steps: written.logged.slice(at, at + p.appends.length) });
+        at += p.appends.length;
+      }
     } catch (err) {
       // The batch may or may not have committed (a lost answer): read the head again before the next one.
       this.#head = undefined;

@@ -1,5 +1,7 @@
 import type { z } from "@hono/zod-openapi";
 import type {
+  LogStepBatchSchema,
+  LoggedStepBatchSchema,
   LogStepSchema,
   LoggedStepSchema,
   SessionListQuerySchema,
@@ -18,6 +20,10 @@ import type { CreateOptions, RequestOptions, Transport } from "../transport.ts";
 export type StepType = z.infer<typeof StepTypeSchema>;
 /** `POST /v1/cot`: one step of a session's chain of thought. */
 export type LogStepInput = z.input<typeof LogStepSchema>;
+/** `POST /v1/cot/batch`: up to 100 steps of one session, logged consecutively, all or none. */
+export type LogStepBatchInput = z.input<typeof LogStepBatchSchema>;
+/** Each step's place in the chain, in the order sent. */
+export type LoggedStepBatch = z.infer<typeof LoggedStepBatchSchema>;
 /** Where a logged step sits in its chain: index, hash, previous hash, time. */
 export type LoggedStep = z.infer<typeof LoggedStepSchema>;
 /** A stored step, with its hash and the previous step's. */
@@ -51,6 +57,11 @@ export class CotResource {
   /** Appends a step to its session (opening it at step 0): `POST /v1/cot` → 201. */
   async log(input: LogStepInput, options?: CreateOptions): Promise<LoggedStep> {
     return this.#transport.request({ method: "POST", path: "/v1/cot", body: input, creates: true, options });
+  }
+
+  /** Appends up to 100 steps to one session, consecutively, all or none: `POST /v1/cot/batch` → 201. */
+  async logBatch(input: LogStepBatchInput, options?: CreateOptions): Promise<LoggedStepBatch> {
+    return this.#transport.request({ method: "POST", path: "/v1/cot/batch", body: input, creates: true, options });
   }
 
   /** One page of a session's steps, in index order: `GET /v1/cot/{session_id}`. */

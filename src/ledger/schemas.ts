@@ -22,24 +22,33 @@ export const StepTypeSchema = z.enum(COT_STEP_TYPES);
 const StepJsonSchema = (what: string) =>
   JsonValueSchema.refine((v) => jsonBytes(v) <= MAX_STEP_JSON_BYTES, `${what} must be at most ${MAX_STEP_JSON_BYTES} bytes of JSON`);
 
-export const LogStepSchema = z
+/** A step's own fields, as logged one at a time or in a batch. */
+const stepFields = {
+  step_type: StepTypeSchema,
+  content: z
+    .string()
+    .refine((s) => s.trim().length > 0, "content must not be empty")
+    .refine((s) => utf8Bytes(s) <= MAX_STEP_CONTENT_BYTES, `content must be at most ${MAX_STEP_CONTENT_BYTES} bytes (64 KiB)`),
+  input_data: StepJsonSchema("input_data").optional(),
+  output_data: StepJsonSchema("output_data").optional(),
+  importance: z.number().min(0).max(1).default(0.5).openapi({ description: "0..1, default 0.5; kept to six decimals (it is hashed that way)." }),
+  metadata: z
+    .record(z.string(), JsonValueSchema)
+    .refine((m) => jsonBytes(m) <= MAX_STEP_JSON_BYTES, `metadata must be at most ${MAX_STEP_JSON_BYTES} bytes of JSON`)
+    .optional()
+    .openapi({ description: "A JSON object." }),
+};
+
+export const LogStepSchema = z.strictObject({ session_id: SessionIdSchema, ...stepFields }).openapi("LogStep");
+
+export const MAX_BATCH_STEPS = 100;
+
+export const LogStepBatchSchema = z
   .strictObject({
     session_id: SessionIdSchema,
-    step_type: StepTypeSchema,
-    content: z
-      .string()
-      .refine((s) => s.trim().length > 0, "content must not be empty")
-      .refine((s) => utf8Bytes(s) <= MAX_STEP_CONTENT_BYTES, `content must be at most ${MAX_STEP_CONTENT_BYTES} bytes (64 KiB)`),
-    input_data: StepJsonSchema("input_data").optional(),
-    output_data: StepJsonSchema("output_data").optional(),
-    importance: z.number().min(0).max(1).default(0.5).openapi({ description: "0..1, default 0.5; kept to six decimals (it is hashed that way)." }),
-    metadata: z
-      .record(z.string(), JsonValueSchema)
-      .refine((m) => jsonBytes(m) <= MAX_STEP_JSON_BYTES, `metadata must be at most ${MAX_STEP_JSON_BYTES} bytes of JSON`)
-      .optional()
-      .openapi({ description: "A JSON object." }),
+    steps: z.array(z.strictObject(stepFields)).min(1).max(MAX_BATCH_STEPS),
   })
-  .openapi("LogStep");
+  .openapi("LogStepBatch");
 
 export const LoggedStepSchema = z
   .object({
@@ -50,6 +59,8 @@ export const LoggedStepSchema = z
     logged_at: TimestampSchema,
   })
   .openapi("LoggedStep");
+
+export const LoggedStepBatchSchema = z.object({ items: z.array(LoggedStepSchema) }).openapi("LoggedStepBatch");
 
 export const StepSchema = z
   .object({
@@ -124,6 +135,7 @@ export const VerificationSchema = z
   .openapi("ChainVerification");
 
 export type LogStep = z.infer<typeof LogStepSchema>;
+export type LogStepBatch = z.infer<typeof LogStepBatchSchema>;
 export type LoggedStep = z.infer<typeof LoggedStepSchema>;
 export type Step = z.infer<typeof StepSchema>;
 export type CotSession = z.infer<typeof SessionSchema>;

@@ -2,8 +2,8 @@ import { GENESIS_HASH } from "./canonical";
 import { type BrokenLinkReason, MAX_BROKEN_LINKS, type CotSession, type Verification } from "./schemas";
 import { stepHash } from "./step-hash";
 
-/** Rows per D1 read while verifying: a few MB at most in memory, and few round trips for 100k steps. */
-export const VERIFY_PAGE_ROWS = 2000;
+/** Rows per D1 read while verifying: a few MB in memory at most, and 20 reads for 100k steps (measured: 5,000-row pages verify ~1.5× faster than 1,000-row ones locally). */
+export const VERIFY_PAGE_ROWS = 5000;
 
 /** Column order of the verifier's raw reads (arrays, not objects: no per-row key mapping). */
 const COLUMNS = "step_index, agent_id, step_type, content, input_data, output_data, importance, metadata, prev_hash, hash, logged_at";

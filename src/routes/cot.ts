@@ -10,7 +10,10 @@ import { router } from "../http/router";
 import { decodeCursor, page } from "../lib/cursor";
 import { findSession, sessionsAfter, stepsAfter } from "../ledger/ledger-reads";
 import {
+  type LogStep,
+  LogStepBatchSchema,
   LogStepSchema,
+  LoggedStepBatchSchema,
   LoggedStepSchema,
   SessionListQuerySchema,
   SessionListSchema,
@@ -40,6 +43,43 @@ function stepCursor(cursor: string | undefined): number {
 }
 
 /** A JSON field's stored text; `null` is stored as absent (SQL NULL), so a reader cannot tell them apart either. */
+type LogStepFields = Omit<LogStep, "session_id">;
+type RawStepFields = Record<"input_data" | "output_data" | "metadata", unknown>;
+
+/**
+ * Authorises and appends steps to a session. The JSON fields are taken as parsed (`raw`), not as zod
+ * rebuilt them: validation drops an own `__proto__` key, and a step is stored exactly as sent.
+ */
+async function logSteps(c: Context<AppEnv>, sessionId: string, steps: { step: LogStepFields; raw: RawStepFields }[]) {
+  const principal = c.get("principal");
+  let owner = await sessionOwner(c.env, sessionId);
+  await authorize(c, "cot:write", cotResource(sessionId, owner));
+  const appends = steps.map(({ step, raw }) => ({
+    step: {
+      step_type: step.step_type,
+      content: step.content,
+      input_data: jsonText(raw.input_data),
+      output_data: jsonText(raw.output_data),
+      metadata: jsonText(raw.metadata),
+      importance: step.importance,
+    },
+    agentId: principal.agentId,
+    requestId: c.get("requestId"),
+  }));
+  const session = ledgerSession(c.env, sessionId);
+  // At most twice: a session's owner changes only once, from none to the agent that opened it.
+  for (;;) {
+    const result = await session.append(sessionId, appends, owner);
+    if (result.ok) {
+      rememberOwner(sessionId, owner ?? principal.agentId);
+      return result.steps;
+    }
+    owner = result.owner;
+    rememberOwner(sessionId, owner);
+    await authorize(c, "cot:write", cotResource(sessionId, owner));
+  }
+}
+
 const jsonText = (value: unknown) => (value === undefined || value === null ? null : JSON.stringify(value));
 
 export const cotRoutes = router()
@@ -58,33 +98,28 @@ export const cotRoutes = router()
       responses: { 201: jsonResponse(LoggedStepSchema, "The step's place in the chain."), ...errorResponses() },
     }),
     async (c) => {
-      const input = c.req.valid("json");
-      // The JSON fields as parsed, not as zod rebuilt them (validation drops an own `__proto__` key).
-      const raw = (await c.req.json()) as Record<"input_data" | "output_data" | "metadata", unknown>;
-      const sessionId = input.session_id;
-      const principal = c.get("principal");
-      let owner = await sessionOwner(c.env, sessionId);
-      await authorize(c, "cot:write", cotResource(sessionId, owner));
-      const step = {
-        step_type: input.step_type,
-        content: input.content,
-        input_data: jsonText(raw.input_data),
-        output_data: jsonText(raw.output_data),
-        metadata: jsonText(raw.metadata),
-        importance: input.importance,
-      };
-      const session = ledgerSession(c.env, sessionId);
-      // At most twice: a session's owner changes only once, from none to the agent that opened it.
-      for (;;) {
-        const result = await session.append(sessionId, { step, agentId: principal.agentId, requestId: c.get("requestId") }, owner);
-        if (result.ok) {
-          rememberOwner(sessionId, owner ?? principal.agentId);
-          return c.json(result.step, 201);
-        }
-        owner = result.owner;
-        rememberOwner(sessionId, owner);
-        await authorize(c, "cot:write", cotResource(sessionId, owner));
-      }
+      const { session_id, ...step } = c.req.valid("json");
+      const raw = (await c.req.json()) as RawStepFields;
+      const [logged] = await logSteps(c, session_id, [{ step, raw }]);
+      return c.json(logged!, 201);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/cot/batch",
+      tags,
+      summary: "Log up to 100 steps of one session at once, all or none",
+      description: "For agents that buffer their steps, and for imports: the steps get consecutive indexes, in the order sent, in one write.",
+      middleware: [idempotent] as const,
+      request: { headers: IdempotencyHeaders, body: jsonBody(LogStepBatchSchema) },
+      responses: { 201: jsonResponse(LoggedStepBatchSchema, "Each step's place in the chain, in the order sent."), ...errorResponses() },
+    }),
+    async (c) => {
+      const { session_id, steps } = c.req.valid("json");
+      const raw = (await c.req.json()) as { steps: RawStepFields[] };
+      const items = await logSteps(c, session_id, steps.map((step, i) => ({ step, raw: raw.steps[i]! })));
+      return c.json({ items }, 201);
     },
   )
   .openapi(

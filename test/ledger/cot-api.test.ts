@@ -113,6 +113,50 @@ describe("chain-of-thought ledger: logging", () => {
   });
 });
 
+describe("chain-of-thought ledger: batches", () => {
+  it("logs a batch consecutively, in the order sent, interleaved safely with single appends", async () => {
+    const a = await newAgent();
+    const session = uniqueId("batch");
+    const steps = Array.from({ length: 30 }, (_, i) => ({ step_type: "analysis", content: `batched ${i}`, input_data: { i } }));
+    const [first, second, ...singles] = await Promise.all([
+      api("POST", "/v1/cot/batch", { key: a.key, body: { session_id: session, steps } }),
+      api("POST", "/v1/cot/batch", { key: a.key, body: { session_id: session, steps } }),
+      ...Array.from({ length: 10 }, (_, i) => log(a.key, { session_id: session, step_type: "action", content: `single ${i}` })),
+    ]);
+    expect(first!.status).toBe(201);
+    const indexes = (r: typeof first) => r!.body.items.map((s: { step_index: number }) => s.step_index);
+    for (const r of [first, second]) {
+      const got = indexes(r);
+      expect(got).toEqual(Array.from({ length: 30 }, (_, i) => got[0] + i));
+    }
+    expect(singles.every((r) => r.status === 201)).toBe(true);
+    const rows = await cotRows(session);
+    expect(rows.map((r) => r.step_index)).toEqual(Array.from({ length: 70 }, (_, i) => i));
+    const firstRows = rows.slice(indexes(first)[0], indexes(first)[0] + 30);
+    expect(firstRows.map((r) => r.content)).toEqual(steps.map((s) => s.content));
+    expect((await api("POST", `/v1/cot/${session}/verify`)).body).toMatchObject({ chain_intact: true, entries_checked: 70 });
+  });
+
+  it("refuses a batch with one bad step, or more than 100, and stores none of it", async () => {
+    const a = await newAgent();
+    const session = uniqueId("batch");
+    const good = { step_type: "analysis", content: "fine" };
+    expect(invalidPaths(await api("POST", "/v1/cot/batch", { key: a.key, body: { session_id: session, steps: [good, { ...good, step_type: "dream" }] } }))).toContain("steps[1].step_type");
+    expectError(await api("POST", "/v1/cot/batch", { key: a.key, body: { session_id: session, steps: Array(101).fill(good) } }), 400, "invalid_request");
+    expectError(await api("POST", "/v1/cot/batch", { key: a.key, body: { session_id: session, steps: [] } }), 400, "invalid_request");
+    expect(await count("SELECT COUNT(*) AS n FROM _cot WHERE session_id = ?", session)).toBe(0);
+  });
+
+  it("refuses another agent's batch to a session it did not open", async () => {
+    const owner = await newAgent();
+    const other = await newAgent();
+    const session = uniqueId("batch");
+    await log(owner.key, { session_id: session, step_type: "observation", content: "mine" });
+    expectError(await api("POST", "/v1/cot/batch", { key: other.key, body: { session_id: session, steps: [{ step_type: "action", content: "x" }] } }), 403, "forbidden");
+    expect(await count("SELECT COUNT(*) AS n FROM _cot WHERE session_id = ?", session)).toBe(1);
+  });
+});
+
 describe("chain-of-thought ledger: bad input", () => {
   const cases: [string, unknown, string][] = [
     ["an unknown step_type", { session_id: "s-1", step_type: "daydream", content: "x" }, "step_type"],
