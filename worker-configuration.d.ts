@@ -16,6 +16,7 @@ interface __BaseEnv_Env {
 	AGENT: DurableObjectNamespace<import("./src/index").AgentObject>;
 	BRANCH: DurableObjectNamespace<import("./src/index").BranchObject>;
 	VECTOR_SHARD: DurableObjectNamespace<import("./src/index").VectorShard>;
+	LEDGER_SESSION: DurableObjectNamespace<import("./src/index").LedgerSession>;
 }
 declare namespace Cloudflare {
 	interface GlobalProps {

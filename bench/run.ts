@@ -13,6 +13,7 @@
  *   BENCH_SEARCH_REQUESTS=1000 BENCH_SEARCH_WARMUP=50         searches per mode and size
  *   BENCH_GROUP_BUDGET_SECONDS=360                            cap per interleaved search group
  *   BENCH_MEMORY=0                                            skip the memory figures
+ *   BENCH_COT_STEPS=20000                                     steps in the session the ledger's verify figure checks
  *   BENCH_KEEP_DATA=1                                         keep the temp dirs and server logs
  *   BENCH_OUTPUT=bench/RESULTS.md                             where the report is written
  */
@@ -21,6 +22,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { benchCot } from "./figures/cot.ts";
 import { embedderCost } from "./figures/embedder-cost.ts";
 import { benchMemorySearch } from "./figures/memory-search.ts";
 import { benchMemoryStore, probeMemory } from "./figures/memory-store.ts";
@@ -158,6 +160,9 @@ async function main(): Promise<number> {
     const sql = await watch("the SQL figures", () => benchQuery(ctx));
     rows.push(...sql.rows);
     diagnosis.push(...sql.diagnosis);
+    const cot = await watch("the ledger figures", () => benchCot(ctx, state.set));
+    rows.push(...cot.rows);
+    diagnosis.push(...cot.diagnosis);
     let seeding: SeedingRecord[] = [];
     let recall: RecallReport = { status: "pending", reason: "memory figures skipped (BENCH_MEMORY=0)." };
 

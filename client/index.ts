@@ -24,3 +24,4 @@ export type {
 } from "./resources/memory.ts";
 export type { CreatePolicyInput, DeletedPolicy, PoliciesResource, Policy } from "./resources/policies.ts";
 export type { QueryInput, QueryParam, QueryResult } from "./resources/query.ts";
+export type { ChainVerification, CotResource, CotSession, CotSessionQuery, CotStep, CotStepPage, CotStepPageOptions, LogStepBatchInput, LogStepInput, LoggedStep, LoggedStepBatch, StepType } from "./resources/cot.ts";

@@ -1,6 +1,7 @@
 import type { z } from "@hono/zod-openapi";
 import type { WhoAmISchema } from "../src/agents/schemas.ts";
 import { AgentsResource } from "./resources/agents.ts";
+import { CotResource } from "./resources/cot.ts";
 import { MemoryResource } from "./resources/memory.ts";
 import { PoliciesResource } from "./resources/policies.ts";
 import { type QueryParam, type QueryResult, runQuery } from "./resources/query.ts";
@@ -27,6 +28,8 @@ export class Switchyard {
   readonly memory: MemoryResource;
   /** ABAC policies over every resource (admin). */
   readonly policies: PoliciesResource;
+  /** The chain-of-thought ledger: append-only, hash-chained reasoning steps per session. */
+  readonly cot: CotResource;
   readonly #transport: Transport;
 
   constructor(options: SwitchyardOptions) {
@@ -35,6 +38,7 @@ export class Switchyard {
     this.state = new StateResource(this.#transport);
     this.memory = new MemoryResource(this.#transport);
     this.policies = new PoliciesResource(this.#transport);
+    this.cot = new CotResource(this.#transport);
   }
 
   /**

@@ -6,6 +6,7 @@ import { ApiError, onError } from "./http/errors";
 import { jsonDepthGuard } from "./http/json-depth";
 import { requestId } from "./http/request-id";
 import { agentRoutes } from "./routes/agents";
+import { cotRoutes } from "./routes/cot";
 import { memoryRoutes } from "./routes/memory";
 import { policyRoutes } from "./routes/policies";
 import { queryRoutes } from "./routes/query";
@@ -38,6 +39,7 @@ export function createApp() {
   app.route("/", memoryRoutes);
   app.route("/", policyRoutes);
   app.route("/", queryRoutes);
+  app.route("/", cotRoutes);
   mountSystemRoutes(app);
   return app;
 }

@@ -5,6 +5,7 @@ import { handleQueueBatch } from "./queues";
 export { AgentObject } from "../durable-objects/agent";
 export { BranchObject } from "../durable-objects/branch";
 export { VectorShard } from "../durable-objects/vector-shard";
+export { LedgerSession } from "../durable-objects/ledger-session";
 
 export default {
   fetch: app.fetch,

@@ -10,9 +10,14 @@
  *   diagnosis (the real API authenticates with one D1 read and audits with one D1 write).
  * - `POST /d1/sql {sql, params}`: the SQL run as is on D1, answered as columns and rows (the floor for
  *   `POST /v1/query`: no authentication, no guard, no policy).
+ * - `GET /sha-chain?n=&session=`: a bare SHA-256 chain over the canonical bytes of n ledger steps (the
+ *   floor for chain verification: what hashing alone costs, with no reads and no serialisation).
  */
 import { DurableObject } from "cloudflare:workers";
 import { Hono } from "hono";
+import { canonicalStep } from "../../src/ledger/canonical.ts";
+import { sha256Hex } from "../../src/ledger/step-hash.ts";
+import { COT_BENCH_AGENT, benchStep } from "../lib/cot-steps.ts";
 import { prng } from "../lib/prng.ts";
 
 interface FloorEnv {
@@ -159,6 +164,39 @@ app.get("/scan", async (c) => {
   const n = vectorCount(c.req.query("n"));
   const k = Math.min(100, Math.max(1, Number(c.req.query("k") ?? 10) || 10));
   return c.json(await scanner(c.env, n).scan(n, k));
+});
+
+/**
+ * The canonical text of each step is built before the clock starts, split around its prev_hash, so the
+ * timed loop does only what a chain needs: join the previous hash in, hash, hex.
+ */
+app.get("/sha-chain", (c) => {
+  const n = vectorCount(c.req.query("n"));
+  const session = c.req.query("session") ?? "bench-cot";
+  const MARK = "PREV-HASH-GOES-HERE";
+  const parts = Array.from({ length: n }, (_, i) => {
+    const s = benchStep(i);
+    const text = canonicalStep({
+      session_id: session,
+      step_index: i,
+      agent_id: COT_BENCH_AGENT,
+      step_type: s.step_type,
+      content: s.content,
+      input_data: JSON.stringify(s.input_data),
+      output_data: s.output_data === undefined ? null : JSON.stringify(s.output_data),
+      metadata: JSON.stringify(s.metadata),
+      importance: s.importance,
+      logged_at: new Date(0).toISOString(),
+      prev_hash: MARK,
+    });
+    const at = text.indexOf(MARK);
+    return [text.slice(0, at), text.slice(at + MARK.length)] as const;
+  });
+  const started = performance.now();
+  let prev = "0".repeat(64);
+  for (const [before, after] of parts) prev = sha256Hex(before + prev + after);
+  const ms = performance.now() - started;
+  return c.json({ n, ms, steps_per_second: n / (ms / 1000), head: prev });
 });
 
 export default app;
