@@ -1,17 +1,13 @@
 import type { Context } from "hono";
-import { auditInsert } from "../audit/audit-log";
 import { database } from "../db/client";
-import { policyDenials } from "../db/schema";
 import { principalOf } from "../http/auth";
 import { ApiError } from "../http/errors";
 import type { AppEnv } from "../http/context";
-import { newId } from "../lib/ids";
-import { isoNow } from "../lib/time";
 import { policySetAt } from "../policy/policy-cache";
 import { decide } from "../policy/policy-engine";
-import type { PolicyDecision } from "../policy/policy-rule";
 import { type Action, type Resource, resourceName } from "./actions";
 import { isAdminToken } from "./principal";
+import { recordDenial } from "./record-denial";
 
 /**
  * The one authorisation function every route calls before it acts: the policies (policy/policy-engine.ts,
@@ -27,34 +23,11 @@ export async function authorize(c: Context<AppEnv>, action: Action, resource: Re
   const subject = { agent_id: principal.agentId, role: principal.role, attributes: principal.attributes };
   const decision = decide(policies, subject, action, resource, { now: new Date(), request_id: c.get("requestId") });
   if (decision.allowed) return;
-  await recordDenial(c, principal.agentId, action, resourceName(resource), decision);
+  await recordDenial(c, { agentId: principal.agentId, action, resource: resourceName(resource), policyId: decision.policy_id, reason: decision.reason });
   throw new ApiError("forbidden", `Agent '${principal.agentId}' may not ${action} on ${resourceName(resource)}: ${decision.reason}.`, {
     action,
     resource: resourceName(resource),
     policy_id: decision.policy_id,
     reason: decision.reason,
   });
-}
-
-async function recordDenial(c: Context<AppEnv>, agentId: string, action: Action, resource: string, decision: PolicyDecision) {
-  const db = database(c.env);
-  await db.batch([
-    db.insert(policyDenials).values({
-      denialId: newId("den"),
-      agentId,
-      action,
-      resource,
-      policyId: decision.policy_id,
-      reason: decision.reason,
-      deniedAt: isoNow(),
-    }),
-    auditInsert(db, {
-      agentId,
-      action,
-      resource,
-      status: "denied",
-      requestId: c.get("requestId"),
-      details: { policy_id: decision.policy_id, reason: decision.reason },
-    }),
-  ]);
 }
