@@ -8,6 +8,8 @@ import { requestId } from "./http/request-id";
 import { agentRoutes } from "./routes/agents";
 import { memoryRoutes } from "./routes/memory";
 import { stateRoutes } from "./routes/state";
+import { triggerRoutes } from "./routes/triggers";
+import { webhookRoutes } from "./routes/webhooks";
 import { mountSystemRoutes } from "./routes/system";
 
 /** Bodies may carry a 1 MiB state value plus its envelope; anything larger is refused before parsing. */
@@ -34,6 +36,8 @@ export function createApp() {
   app.route("/", agentRoutes);
   app.route("/", stateRoutes);
   app.route("/", memoryRoutes);
+  app.route("/", triggerRoutes);
+  app.route("/", webhookRoutes);
   mountSystemRoutes(app);
   return app;
 }
