@@ -1,7 +1,7 @@
 // The D1 tables. Names starting with "_" are system tables: users read them with SQL, never write them.
 // Timestamps are ISO-8601 text (see lib/time.ts) so SQL compares them as text.
 import { sql } from "drizzle-orm";
-import { blob, index, integer, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { customType, index, integer, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 export const agents = sqliteTable("_agents", {
   agentId: text("agent_id").primaryKey(),
@@ -118,10 +118,13 @@ export const triggers = sqliteTable(
   (t) => [index("_triggers_enabled").on(t.enabled)],
 );
 
+/** A BLOB column of raw bytes, bound and read as they are. */
+const bytes = customType<{ data: Uint8Array; driverData: Uint8Array }>({ dataType: () => "blob" });
+
 export const triggerVectors = sqliteTable("_trigger_vectors", {
   triggerId: text("trigger_id").primaryKey(),
   model: text("model").notNull(),
-  vector: blob("vector").notNull(),
+  vector: bytes("vector").notNull(),
 });
 
 /** Webhook secrets, apart from `_triggers` so that SQL over `_triggers` never reaches them. */

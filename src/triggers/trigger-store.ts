@@ -2,7 +2,7 @@ import { eq, gt, sql } from "drizzle-orm";
 import { agentExists } from "../agents/agents";
 import { auditIfChanged, auditInsert, type AuditEntry } from "../audit/audit-log";
 import type { Database } from "../db/client";
-import { triggerSecrets, triggerVersion, triggers } from "../db/schema";
+import { triggerSecrets, triggerVectors, triggerVersion, triggers } from "../db/schema";
 import { ApiError, notFound } from "../http/errors";
 import { decodeCursor, page } from "../lib/cursor";
 import { newId } from "../lib/ids";
@@ -35,10 +35,10 @@ async function validateAction(s: TriggerServices, action: TriggerActionInput): P
 const bumpVersion = (db: Database) => db.update(triggerVersion).set({ version: sql`${triggerVersion.version} + 1` }).where(eq(triggerVersion.id, 1));
 
 const upsertVector = (db: Database, triggerId: string, model: string, vector: Float32Array) =>
-  db.run(
-    sql`INSERT INTO _trigger_vectors (trigger_id, model, vector) VALUES (${triggerId}, ${model}, ${vectorBytes(vector)})
-        ON CONFLICT (trigger_id) DO UPDATE SET model = excluded.model, vector = excluded.vector`,
-  );
+  db
+    .insert(triggerVectors)
+    .values({ triggerId, model, vector: vectorBytes(vector) })
+    .onConflictDoUpdate({ target: triggerVectors.triggerId, set: { model, vector: vectorBytes(vector) } });
 
 const upsertSecret = (db: Database, triggerId: string, secret: string) =>
   db.insert(triggerSecrets).values({ triggerId, secret }).onConflictDoUpdate({ target: triggerSecrets.triggerId, set: { secret } });
@@ -108,7 +108,7 @@ export async function deleteTrigger(db: Database, triggerId: string, audit: Audi
   const [deleted] = await db.batch([
     db.delete(triggers).where(eq(triggers.triggerId, triggerId)).returning({ triggerId: triggers.triggerId }),
     auditIfChanged(db, { ...audit, action: "trigger:delete", resource: `trigger:${triggerId}`, status: "success" }),
-    db.run(sql`DELETE FROM _trigger_vectors WHERE trigger_id = ${triggerId}`),
+    db.delete(triggerVectors).where(eq(triggerVectors.triggerId, triggerId)),
     db.delete(triggerSecrets).where(eq(triggerSecrets.triggerId, triggerId)),
     bumpVersion(db),
   ]);
@@ -130,7 +130,7 @@ export async function listTriggers(db: Database, limit: number, cursor?: string)
 /** `POST /v1/triggers/{id}/test`: the score a memory with this content would get, without storing it. */
 export async function testTrigger(s: TriggerServices, triggerId: string, content: string) {
   const row = await findTrigger(s.db, triggerId);
-  const stored = await s.db.get<{ vector: unknown }>(sql`SELECT vector FROM _trigger_vectors WHERE trigger_id = ${triggerId}`);
+  const [stored] = await s.db.select({ vector: triggerVectors.vector }).from(triggerVectors).where(eq(triggerVectors.triggerId, triggerId));
   if (!stored) throw notFound("Trigger", triggerId);
   const score = cosine(await embedQuery(s.embedder, content), vectorFromBlob(stored.vector));
   return { matched: score >= row.threshold, score, threshold: row.threshold, trigger_name: row.name };
