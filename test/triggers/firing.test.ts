@@ -8,7 +8,8 @@ import { CONCEPT, MATCHING, UNRELATED, cast, createTrigger, eventually, firingsO
 
 const inboxOf = (agentId: string) => env.AGENT.get(env.AGENT.idFromName(agentId));
 /** What the agent's inbox holds now (handed out: a second call returns only newer items). */
-const poll = async (agentId: string): Promise<InboxItem[]> => inboxOf(agentId).poll({ limit: 100, wait_seconds: 0 });
+const poll = async (agentId: string, leaseSeconds?: number): Promise<InboxItem[]> =>
+  (await inboxOf(agentId).poll({ limit: 100, wait_seconds: 0, ...(leaseSeconds ? { lease_seconds: leaseSeconds } : {}) })) as InboxItem[];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function notifyTrigger(extra: Record<string, unknown> = {}) {
@@ -53,10 +54,9 @@ describe("firing on store", () => {
     const { writer, target, ns } = await notifyTrigger();
     const res = await api("POST", "/v1/memory/batch", { key: writer.key, body: { memories: [{ agent_id: ns, content: MATCHING }, { agent_id: ns, content: UNRELATED }, { agent_id: ns, content: `${MATCHING} Again.` }] } });
     expect(res.status).toBe(201);
-    const items = await eventually(async () => {
-      const got = await inboxOf(target.agentId).poll({ limit: 100, wait_seconds: 0, lease_seconds: 60 });
-      return got.length >= 2 ? got : undefined;
-    });
+    // Both matched once their firings are dispatched; then the inbox holds both.
+    await eventually(async () => (await count("SELECT COUNT(*) AS n FROM _trigger_firings WHERE agent_id = ? AND status = 'dispatched'", ns)) === 2);
+    const items = await poll(target.agentId);
     expect(items.map((i) => (i as { source_memory_id: string }).source_memory_id).sort()).toEqual([res.body.items[0].memory_id, res.body.items[2].memory_id].sort());
   });
 
