@@ -22,3 +22,5 @@ export type {
   SearchResult,
   StoreMemoryInput,
 } from "./resources/memory.ts";
+export type { CreateTriggerInput, DeletedTrigger, Trigger, TriggerActionInput, TriggerNotification, TriggersResource, TriggerTestResult, UpdateTriggerInput } from "./resources/triggers.ts";
+export type { ListDeliveriesOptions, WebhookDeliveriesResource, WebhookDelivery, WebhooksResource } from "./resources/webhooks.ts";

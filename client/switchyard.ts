@@ -3,6 +3,8 @@ import type { WhoAmISchema } from "../src/agents/schemas.ts";
 import { AgentsResource } from "./resources/agents.ts";
 import { MemoryResource } from "./resources/memory.ts";
 import { StateResource } from "./resources/state.ts";
+import { TriggersResource } from "./resources/triggers.ts";
+import { WebhooksResource } from "./resources/webhooks.ts";
 import { type RequestOptions, type SwitchyardOptions, Transport } from "./transport.ts";
 
 /** The caller, as the server sees its key. */
@@ -23,6 +25,10 @@ export class Switchyard {
   readonly state: StateResource;
   /** Namespaced semantic memory: store, search, cleanup. */
   readonly memory: MemoryResource;
+  /** Semantic triggers: notify an inbox, call a webhook or write an event when a matching memory is stored. */
+  readonly triggers: TriggersResource;
+  /** Webhook deliveries: list them, replay the dead ones. */
+  readonly webhooks: WebhooksResource;
   readonly #transport: Transport;
 
   constructor(options: SwitchyardOptions) {
@@ -30,6 +36,8 @@ export class Switchyard {
     this.agents = new AgentsResource(this.#transport);
     this.state = new StateResource(this.#transport);
     this.memory = new MemoryResource(this.#transport);
+    this.triggers = new TriggersResource(this.#transport);
+    this.webhooks = new WebhooksResource(this.#transport);
   }
 
   /** Who this client's key belongs to: `GET /v1/whoami`. */
