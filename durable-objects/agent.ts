@@ -60,6 +60,16 @@ export class AgentObject extends DurableObject<Env> {
     return result;
   }
 
+  /** A direct message from another agent (or an admin): its id and `created_at`, for the sender's 201. */
+  async sendMessage(from: string, type: string, body: unknown): Promise<{ item_id: string; created_at: string }> {
+    const now = Date.now();
+    const input = parseInboxItemInput({ kind: "message", from_agent_id: from, type, body });
+    const { item_id } = this.inbox.deliver(input, now);
+    this.itemsArrived(now);
+    // The store stamps a message's `created_at` with the same instant.
+    return { item_id, created_at: new Date(now).toISOString() };
+  }
+
   /** The oldest available items, handed out (delivered, or leased); waits up to `wait_seconds` for one. */
   async poll(options: PollOptions): Promise<InboxItem[]> {
     const deadline = Date.now() + options.wait_seconds * 1000;
