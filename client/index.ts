@@ -22,3 +22,5 @@ export type {
   SearchResult,
   StoreMemoryInput,
 } from "./resources/memory.ts";
+export type { AckResult, InboxItem, InboxMessage, InboxNotification, InboxResource, PollOptions, SendMessageInput } from "./resources/inbox.ts";
+export type { InboxSubscription, SocketLike, SubscribeOptions, WebSocketConstructor } from "./inbox-subscription.ts";

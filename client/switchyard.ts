@@ -1,6 +1,7 @@
 import type { z } from "@hono/zod-openapi";
 import type { WhoAmISchema } from "../src/agents/schemas.ts";
 import { AgentsResource } from "./resources/agents.ts";
+import { InboxResource } from "./resources/inbox.ts";
 import { MemoryResource } from "./resources/memory.ts";
 import { StateResource } from "./resources/state.ts";
 import { type RequestOptions, type SwitchyardOptions, Transport } from "./transport.ts";
@@ -23,6 +24,8 @@ export class Switchyard {
   readonly state: StateResource;
   /** Namespaced semantic memory: store, search, cleanup. */
   readonly memory: MemoryResource;
+  /** Each agent's inbox: poll, ack, send, history, subscribe. */
+  readonly inbox: InboxResource;
   readonly #transport: Transport;
 
   constructor(options: SwitchyardOptions) {
@@ -30,6 +33,7 @@ export class Switchyard {
     this.agents = new AgentsResource(this.#transport);
     this.state = new StateResource(this.#transport);
     this.memory = new MemoryResource(this.#transport);
+    this.inbox = new InboxResource(this.#transport);
   }
 
   /** Who this client's key belongs to: `GET /v1/whoami`. */
