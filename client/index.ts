@@ -24,3 +24,5 @@ export type {
 } from "./resources/memory.ts";
 export type { CreateTriggerInput, DeletedTrigger, Trigger, TriggerActionInput, TriggerNotification, TriggersResource, TriggerTestResult, UpdateTriggerInput } from "./resources/triggers.ts";
 export type { ListDeliveriesOptions, WebhookDeliveriesResource, WebhookDelivery, WebhooksResource } from "./resources/webhooks.ts";
+export type { AckResult, InboxItem, InboxMessage, InboxNotification, InboxResource, PollOptions, SendMessageInput } from "./resources/inbox.ts";
+export type { InboxSubscription, SocketLike, SubscribeOptions, WebSocketConstructor } from "./inbox-subscription.ts";

@@ -1,6 +1,7 @@
 import type { z } from "@hono/zod-openapi";
 import type { WhoAmISchema } from "../src/agents/schemas.ts";
 import { AgentsResource } from "./resources/agents.ts";
+import { InboxResource } from "./resources/inbox.ts";
 import { MemoryResource } from "./resources/memory.ts";
 import { StateResource } from "./resources/state.ts";
 import { TriggersResource } from "./resources/triggers.ts";
@@ -29,6 +30,8 @@ export class Switchyard {
   readonly triggers: TriggersResource;
   /** Webhook deliveries: list them, replay the dead ones. */
   readonly webhooks: WebhooksResource;
+  /** Each agent's inbox: poll, ack, send, history, subscribe. */
+  readonly inbox: InboxResource;
   readonly #transport: Transport;
 
   constructor(options: SwitchyardOptions) {
@@ -38,6 +41,7 @@ export class Switchyard {
     this.memory = new MemoryResource(this.#transport);
     this.triggers = new TriggersResource(this.#transport);
     this.webhooks = new WebhooksResource(this.#transport);
+    this.inbox = new InboxResource(this.#transport);
   }
 
   /** Who this client's key belongs to: `GET /v1/whoami`. */

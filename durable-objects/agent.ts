@@ -2,6 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import { auditInsert } from "../src/audit/audit-log";
 import { database } from "../src/db/client";
 import { Arrivals } from "./agent/arrivals";
+import { inboxRefusal, type InboxRefusal } from "./agent/inbox-errors";
 import { parseInboxItemInput } from "./agent/inbox-input";
 import { InboxSockets } from "./agent/inbox-sockets";
 import { InboxStore } from "./agent/inbox-store";
@@ -58,6 +59,24 @@ export class AgentObject extends DurableObject<Env> {
     const result = this.inbox.deliver(parseInboxItemInput(input), now);
     if (!result.duplicate) this.itemsArrived(now);
     return result;
+  }
+
+  /**
+   * A direct message from another agent (or an admin): its id and `created_at` for the sender's 201, or
+   * the refusal (answered, not thrown: a refused message is an expected outcome, not a failure).
+   */
+  async sendMessage(from: string, type: string, body: unknown): Promise<{ item_id: string; created_at: string } | InboxRefusal> {
+    const now = Date.now();
+    try {
+      const { item_id } = this.inbox.deliver(parseInboxItemInput({ kind: "message", from_agent_id: from, type, body }), now);
+      this.itemsArrived(now);
+      // The store stamps a message's `created_at` with the same instant.
+      return { item_id, created_at: new Date(now).toISOString() };
+    } catch (error) {
+      const refusal = inboxRefusal(error);
+      if (refusal) return refusal;
+      throw error;
+    }
   }
 
   /** The oldest available items, handed out (delivered, or leased); waits up to `wait_seconds` for one. */

@@ -6,6 +6,7 @@ import { ApiError, onError } from "./http/errors";
 import { jsonDepthGuard } from "./http/json-depth";
 import { requestId } from "./http/request-id";
 import { agentRoutes } from "./routes/agents";
+import { inboxRoutes } from "./routes/inbox";
 import { memoryRoutes } from "./routes/memory";
 import { stateRoutes } from "./routes/state";
 import { triggerRoutes } from "./routes/triggers";
@@ -38,6 +39,7 @@ export function createApp() {
   app.route("/", memoryRoutes);
   app.route("/", triggerRoutes);
   app.route("/", webhookRoutes);
+  app.route("/", inboxRoutes);
   mountSystemRoutes(app);
   return app;
 }

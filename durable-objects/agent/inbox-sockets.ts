@@ -1,10 +1,8 @@
 import { itemsFor, type InboxStore, type PendingRow } from "./inbox-store";
-import type { AckResult } from "./inbox-types";
+import { INBOX_SUBPROTOCOL, type AckResult } from "./inbox-types";
 
 /** Every inbox connection carries this tag, so the object finds them again after hibernating. */
 const TAG = "inbox";
-/** The subprotocol a browser offers (with its key, see `src/http/websocket-auth.ts`); the server answers with it. */
-export const INBOX_SUBPROTOCOL = "switchyard";
 /** At most this many items per frame, and about this many bytes: a large backlog goes out in pulls. */
 const FRAME_ITEMS = 100;
 const FRAME_BYTES = 512 * 1024;

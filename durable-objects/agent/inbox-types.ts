@@ -41,7 +41,10 @@ interface ItemEnvelope {
 }
 
 export type NotificationItem = ItemEnvelope & { kind: "notification" } & Omit<NotificationFields, "created_at">;
-export type MessageItem = ItemEnvelope & { kind: "message"; from_agent_id: string; type: string; body: unknown };
+/** Any JSON value, as a message body is once stored (typed so it crosses RPC). */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+export type MessageItem = ItemEnvelope & { kind: "message"; from_agent_id: string; type: string; body: JsonValue };
 export type InboxItem = NotificationItem | MessageItem;
 
 export interface PollOptions {
@@ -79,3 +82,6 @@ export const INBOX_LIMITS = {
   maxWaitSeconds: 30,
   maxPollItems: 100,
 } as const;
+
+/** The WebSocket subprotocol of `/v1/inbox/{agent_id}/connect`; a browser may offer its key as `switchyard.key.<key>` beside it. */
+export const INBOX_SUBPROTOCOL = "switchyard";

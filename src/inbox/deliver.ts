@@ -1,23 +1,38 @@
-import { inboxRefusal } from "../../durable-objects/agent/inbox-errors";
-import type { DeliverResult, InboxItemInput } from "../../durable-objects/agent/inbox-types";
+import { inboxRefusal, type InboxRefusal } from "../../durable-objects/agent/inbox-errors";
+import type { DeliverResult, InboxItemInput, JsonValue, MessageItem } from "../../durable-objects/agent/inbox-types";
 import { INBOX_LIMITS } from "../../durable-objects/agent/inbox-types";
 import { ApiError } from "../http/errors";
-import { agentObject } from "../state/agent-state";
+import { inboxObject } from "./inbox-object";
 
 /**
- * Delivers one item into an agent's inbox, turning the inbox's refusals into the contract's errors:
- * an item over the size limit is 413 `payload_too_large`, an inbox at its depth limit 429 `rate_limited`
+ * Runs a delivery into an agent's inbox, turning the inbox's refusals into the contract's errors: an
+ * item over the size limit is 413 `payload_too_large`, an inbox at its depth limit 429 `rate_limited`
  * (retry once the agent has drained it). Any other failure is re-thrown as it came.
  */
-export async function deliverToInbox(env: Env, agentId: string, input: InboxItemInput): Promise<DeliverResult> {
+async function refusalsAsApiErrors<T>(agentId: string, delivery: Promise<T>): Promise<T> {
   try {
-    return await agentObject(env, agentId).deliver(input);
+    return await delivery;
   } catch (error) {
     const refusal = inboxRefusal(error);
-    if (refusal?.reason === "item_too_large")
-      throw new ApiError("payload_too_large", refusal.message, { reason: refusal.reason, limit_bytes: INBOX_LIMITS.maxItemBytes }, { cause: error });
-    if (refusal?.reason === "inbox_full")
-      throw new ApiError("rate_limited", `Agent '${agentId}' cannot take more: ${refusal.message}`, { reason: refusal.reason, limit_items: INBOX_LIMITS.maxPendingItems }, { cause: error });
+    if (refusal) throw refusalError(agentId, refusal, error);
     throw error;
   }
+}
+
+function refusalError(agentId: string, refusal: InboxRefusal, cause?: unknown): ApiError {
+  if (refusal.reason === "item_too_large")
+    return new ApiError("payload_too_large", refusal.message, { reason: refusal.reason, limit_bytes: INBOX_LIMITS.maxItemBytes }, { cause });
+  return new ApiError("rate_limited", `Agent '${agentId}' cannot take more: ${refusal.message}`, { reason: refusal.reason, limit_items: INBOX_LIMITS.maxPendingItems }, { cause });
+}
+
+/** Delivers one item (a notification, say) into an agent's inbox; refusals are `ApiError`s. */
+export function deliverToInbox(env: Env, agentId: string, input: InboxItemInput): Promise<DeliverResult> {
+  return refusalsAsApiErrors(agentId, inboxObject(env, agentId).deliver(input));
+}
+
+/** Sends a direct message into an agent's inbox; refusals are `ApiError`s. */
+export async function sendInboxMessage(env: Env, agentId: string, from: string, type: string, body: JsonValue): Promise<MessageItem> {
+  const stored = await inboxObject(env, agentId).sendMessage(from, type, body);
+  if ("reason" in stored) throw refusalError(agentId, stored);
+  return { item_id: stored.item_id, kind: "message", created_at: stored.created_at, from_agent_id: from, type, body };
 }
