@@ -6,7 +6,7 @@ import { storeMemory } from "../../src/memory/memory-writes";
 import { memoryServices } from "../../src/memory/services";
 import { useResolverForTests } from "../../src/triggers/webhooks/resolver";
 import { api, expectError } from "../helpers";
-import { CONCEPT, MATCHING, cast, createTrigger, eventually, firingsOf, store } from "./trigger-helpers";
+import { CONCEPT, MATCHING, cast, createTrigger, drainInbox, eventually, firingsOf, store } from "./trigger-helpers";
 
 const SECRET = "whsec_test_0123456789abcdef";
 const RECEIVER = "https://hooks.example.com";
@@ -196,8 +196,7 @@ describe("inbox deliveries through the queue, and the cron's sweep", () => {
     const result = await getQueueResult(batch, ctx);
     expect(result.explicitAcks.sort()).toEqual(["junk-1", "notify-1"]);
     // Delivered twice (directly after the store, then by this message): the inbox holds it once.
-    const items = await env.AGENT.get(env.AGENT.idFromName(target.agentId)).poll({ limit: 100, wait_seconds: 0 });
-    expect(items).toHaveLength(1);
+    expect(await drainInbox(target.key, target.agentId)).toHaveLength(1);
   });
 
   it("matches a store whose request never got to it, from the every-minute cron", async () => {
@@ -210,8 +209,7 @@ describe("inbox deliveries through the queue, and the cron's sweep", () => {
     const ctx = createExecutionContext();
     await worker.scheduled(createScheduledController({ cron: "* * * * *" }), env, ctx);
     await waitOnExecutionContext(ctx);
-    const items = await env.AGENT.get(env.AGENT.idFromName(target.agentId)).poll({ limit: 100, wait_seconds: 0 });
-    expect(items).toMatchObject([{ kind: "notification", source_memory_id: memory.memory_id, trigger_id: trigger.trigger_id }]);
+    expect(await drainInbox(target.key, target.agentId)).toMatchObject([{ kind: "notification", source_memory_id: memory.memory_id, trigger_id: trigger.trigger_id }]);
     expect(await env.DB.prepare("SELECT COUNT(*) AS n FROM _trigger_outbox WHERE memory_id = ?").bind(memory.memory_id).first("n")).toBe(0);
   });
 });
