@@ -31,7 +31,7 @@ export const webhookRoutes = router()
       path: "/v1/webhooks/deliveries/{delivery_id}/replay",
       tags,
       summary: "Send a webhook delivery again (typically a dead one)",
-      description: "Same body and event id, a new signature and timestamp, a fresh round of retries. 409 while it is still queued.",
+      description: "Same body and event id, a new signature and timestamp, a fresh round of retries. 409 while it is still queued (`pending` or `failed`).",
       request: { params: z.object({ delivery_id: z.string().min(1).max(64) }) },
       responses: { 200: jsonResponse(DeliverySchema, "The delivery, queued again."), ...errorResponses("not_found", "conflict") },
     }),

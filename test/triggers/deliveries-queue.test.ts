@@ -113,6 +113,8 @@ describe("webhook deliveries through the DELIVERIES queue", () => {
   it("retries a failed attempt with exponential backoff, then records the dead letter after the last attempt", async () => {
     const { delivery } = await failedDelivery("/fails");
     expect(delivery).toMatchObject({ status: "failed", attempts: 1, last_status_code: 500 });
+    // Still being retried by the queue: a replay now would race it.
+    expectError(await api("POST", `/v1/webhooks/deliveries/${delivery.delivery_id}/replay`), 409, "conflict");
     const base = Number(env.WEBHOOK_RETRY_BASE_SECONDS);
     const max = Number(env.WEBHOOK_MAX_ATTEMPTS);
 

@@ -45,14 +45,15 @@ export async function listDeliveries(db: Database, query: { limit: number; curso
 
 /**
  * Sends a delivery again: back to `pending` and onto the queue, with a fresh round of attempts. Refused
- * (409) while it is still pending: the queue has it already, and a second message would race the first.
+ * (409) while it is pending or failed (still being retried): the queue has it already, and a second
+ * message would race the first. Dead and succeeded deliveries may be replayed.
  */
 export async function replayDelivery(db: Database, queue: Queue, deliveryId: string, audit: Audit): Promise<Delivery> {
   const [existing] = await db.select().from(webhookDeliveries).where(eq(webhookDeliveries.deliveryId, deliveryId));
   if (!existing) throw notFound("Webhook delivery", deliveryId);
-  const busy = () =>
-    new ApiError("conflict", `Webhook delivery '${deliveryId}' is already queued; wait for it to succeed or fail, then replay it.`, { status: "pending" });
-  if (existing.status === "pending") throw busy();
+  const busy = (status: string) =>
+    new ApiError("conflict", `Webhook delivery '${deliveryId}' is ${status} and still queued for its attempts; replay it once it has succeeded or is dead.`, { status });
+  if (existing.status === "pending" || existing.status === "failed") throw busy(existing.status);
   const [updated] = await db.batch([
     db
       .update(webhookDeliveries)
@@ -63,7 +64,7 @@ export async function replayDelivery(db: Database, queue: Queue, deliveryId: str
   ]);
   const row = updated[0];
   // Another replay (or an attempt) changed it between the read and the update.
-  if (!row) throw busy();
+  if (!row) throw busy("changing");
   await queue.send({ kind: "webhook", delivery_id: deliveryId } satisfies DeliveryMessage);
   return deliveryJson(row);
 }
