@@ -14,6 +14,8 @@
  *   BENCH_GROUP_BUDGET_SECONDS=360                            cap per interleaved search group
  *   BENCH_MEMORY=0                                            skip the memory figures
  *   BENCH_TRIGGERS=0                                          skip the semantic trigger figures
+ *   BENCH_INBOX_MESSAGES=10000 BENCH_INBOX_SENDERS=20         inbox throughput (bench/figures/inbox.ts)
+ *   BENCH_INBOX_PUSHES=300                                    WebSocket push latency samples
  *   BENCH_KEEP_DATA=1                                         keep the temp dirs and server logs
  *   BENCH_OUTPUT=bench/RESULTS.md                             where the report is written
  */
@@ -26,6 +28,7 @@ import { embedderCost } from "./figures/embedder-cost.ts";
 import { benchMemorySearch } from "./figures/memory-search.ts";
 import { benchMemoryStore, probeMemory } from "./figures/memory-store.ts";
 import { benchRecall } from "./figures/recall.ts";
+import { benchInbox } from "./figures/inbox.ts";
 import { benchState } from "./figures/state.ts";
 import { benchTriggers } from "./figures/triggers.ts";
 import { benchEnv, loadConfig } from "./lib/config.ts";
@@ -157,6 +160,9 @@ async function main(): Promise<number> {
       rows.push(...triggers.rows);
       diagnosis.push(...triggers.diagnosis);
     }
+    const inbox = await watch("the inbox figures", () => benchInbox(ctx, state));
+    rows.push(...inbox.rows);
+    diagnosis.push(...inbox.diagnosis);
     let seeding: SeedingRecord[] = [];
     let recall: RecallReport = { status: "pending", reason: "memory figures skipped (BENCH_MEMORY=0)." };
 

@@ -79,6 +79,11 @@ export class AgentObject extends DurableObject<Env> {
     }
   }
 
+  /** Takes back a message sent to an agent that turned out not to exist (see `src/inbox/send-message.ts`). */
+  async retract(itemId: string): Promise<boolean> {
+    return this.inbox.retract(itemId);
+  }
+
   /** The oldest available items, handed out (delivered, or leased); waits up to `wait_seconds` for one. */
   async poll(options: PollOptions): Promise<InboxItem[]> {
     const deadline = Date.now() + options.wait_seconds * 1000;

@@ -89,6 +89,17 @@ export class InboxStore {
     return { item_id: itemId, duplicate: false };
   }
 
+  /** Takes back an item that is still waiting (and forgets its dedupe key); false when it is not waiting. */
+  retract(itemId: string): boolean {
+    let removed = 0;
+    this.storage.transactionSync(() => {
+      removed = this.sql.exec("DELETE FROM inbox_pending WHERE item_id = ? AND lease_until IS NULL", itemId).rowsWritten;
+      if (removed > 0) this.sql.exec("DELETE FROM inbox_dedupe WHERE item_id = ?", itemId);
+    });
+    if (removed > 0 && this.pending !== null) this.pending -= 1;
+    return removed > 0;
+  }
+
   /** The oldest items not under a live lease, without changing anything. */
   available(limit: number, nowMs: number): PendingRow[] {
     return this.sql

@@ -1,5 +1,5 @@
 import { inboxRefusal, type InboxRefusal } from "../../durable-objects/agent/inbox-errors";
-import type { DeliverResult, InboxItemInput, JsonValue, MessageItem } from "../../durable-objects/agent/inbox-types";
+import type { DeliverResult, InboxItemInput } from "../../durable-objects/agent/inbox-types";
 import { INBOX_LIMITS } from "../../durable-objects/agent/inbox-types";
 import { ApiError } from "../http/errors";
 import { inboxObject } from "./inbox-object";
@@ -19,7 +19,7 @@ async function refusalsAsApiErrors<T>(agentId: string, delivery: Promise<T>): Pr
   }
 }
 
-function refusalError(agentId: string, refusal: InboxRefusal, cause?: unknown): ApiError {
+export function refusalError(agentId: string, refusal: InboxRefusal, cause?: unknown): ApiError {
   if (refusal.reason === "item_too_large")
     return new ApiError("payload_too_large", refusal.message, { reason: refusal.reason, limit_bytes: INBOX_LIMITS.maxItemBytes }, { cause });
   return new ApiError("rate_limited", `Agent '${agentId}' cannot take more: ${refusal.message}`, { reason: refusal.reason, limit_items: INBOX_LIMITS.maxPendingItems }, { cause });
@@ -28,11 +28,4 @@ function refusalError(agentId: string, refusal: InboxRefusal, cause?: unknown): 
 /** Delivers one item (a notification, say) into an agent's inbox; refusals are `ApiError`s. */
 export function deliverToInbox(env: Env, agentId: string, input: InboxItemInput): Promise<DeliverResult> {
   return refusalsAsApiErrors(agentId, inboxObject(env, agentId).deliver(input));
-}
-
-/** Sends a direct message into an agent's inbox; refusals are `ApiError`s. */
-export async function sendInboxMessage(env: Env, agentId: string, from: string, type: string, body: JsonValue): Promise<MessageItem> {
-  const stored = await inboxObject(env, agentId).sendMessage(from, type, body);
-  if ("reason" in stored) throw refusalError(agentId, stored);
-  return { item_id: stored.item_id, kind: "message", created_at: stored.created_at, from_agent_id: from, type, body };
 }

@@ -12,7 +12,7 @@ import { idempotent } from "../http/idempotency";
 import { IdempotencyHeaders, ListQuery, errorResponses, jsonBody, jsonResponse } from "../http/openapi";
 import { router } from "../http/router";
 import { decodeCursor, encodeCursor } from "../lib/cursor";
-import { sendInboxMessage } from "../inbox/deliver";
+import { sendMessage } from "../inbox/send-message";
 import {
   AckResultSchema,
   AckSchema,
@@ -112,10 +112,7 @@ export const inboxRoutes = router()
       // The body as parsed, not as zod rebuilt it: validation drops an own `__proto__` key, and a body is delivered exactly as sent.
       const { body } = (await c.req.json()) as { body: JsonValue };
       await authorize(c, "inbox:send", inboxResource(agent_id));
-      if (!(await agentExists(database(c.env), agent_id))) throw notFound("Agent", agent_id);
-      const from = c.get("principal").agentId;
-      const item = await sendInboxMessage(c.env, agent_id, from, type ?? "message", body);
-      await auditInsert(database(c.env), { ...auditContext(c), action: "inbox:send", resource: `inbox:${agent_id}`, status: "success", details: { item_id: item.item_id, type: item.type } });
+      const item = await sendMessage(c.env, database(c.env), agent_id, c.get("principal").agentId, type ?? "message", body, auditContext(c));
       return c.json(item, 201);
     },
   )

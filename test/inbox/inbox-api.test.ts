@@ -63,8 +63,10 @@ describe("agent inbox: direct messages", () => {
   it("answers 404 for an agent that does not exist, and stores nothing", async () => {
     const a = await newAgent();
     const ghost = uniqueId("ghost");
-    expectError(await send(a, ghost, "hello?"), 404, "not_found");
+    const requestId = newRequestId();
+    expectError(await send(a, ghost, "hello?", undefined, { "x-request-id": requestId }), 404, "not_found");
     expect(await inboxCounts(ghost)).toEqual({ pending: 0, history: 0 });
+    expect(await auditRowsFor(requestId)).toEqual([]);
   });
 
   it("refuses bad input with 400 and stores nothing", async () => {
