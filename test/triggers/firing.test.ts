@@ -82,9 +82,12 @@ describe("firing on store", () => {
   });
 });
 
+/** Long enough that all 50 stores are matched inside it even on a busy machine. */
+const WINDOW_SECONDS = 8;
+
 describe("cooldown", () => {
   it("fires exactly once for 50 concurrent matching stores inside one window, and again after it", async () => {
-    const { writer, target, ns, trigger } = await notifyTrigger({ cooldown_seconds: 3 });
+    const { writer, target, ns, trigger } = await notifyTrigger({ cooldown_seconds: WINDOW_SECONDS });
     const stores = await Promise.all(Array.from({ length: 50 }, (_, i) => store(writer.key, ns, `${MATCHING} Observation ${i}.`)));
     // Every store has been matched once its outbox row is gone.
     await eventually(async () => (await count("SELECT COUNT(*) AS n FROM _trigger_outbox WHERE namespace = ?", ns)) === 0, 20_000, "all 50 stores matched");
@@ -97,7 +100,7 @@ describe("cooldown", () => {
 
     // After the window, the next matching store fires.
     const firedAt = Date.parse(firings[0]!.created_at as string);
-    await sleep(Math.max(0, firedAt + 3_050 - Date.now()));
+    await sleep(Math.max(0, firedAt + WINDOW_SECONDS * 1000 + 50 - Date.now()));
     const next = await store(writer.key, ns, `${MATCHING} A later one.`);
     const [later] = await eventually(() => poll(target.agentId).then((i) => (i.length ? i : undefined)));
     expect(later).toMatchObject({ source_memory_id: next.memory_id });
