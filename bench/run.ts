@@ -14,6 +14,9 @@
  *   BENCH_GROUP_BUDGET_SECONDS=360                            cap per interleaved search group
  *   BENCH_MEMORY=0                                            skip the memory figures
  *   BENCH_COT_STEPS=20000                                     steps in the session the ledger's verify figure checks
+ *   BENCH_TRIGGERS=0                                          skip the semantic trigger figures
+ *   BENCH_INBOX_MESSAGES=10000 BENCH_INBOX_SENDERS=20         inbox throughput (bench/figures/inbox.ts)
+ *   BENCH_INBOX_PUSHES=300                                    WebSocket push latency samples
  *   BENCH_KEEP_DATA=1                                         keep the temp dirs and server logs
  *   BENCH_OUTPUT=bench/RESULTS.md                             where the report is written
  */
@@ -29,7 +32,9 @@ import { benchMemoryStore, probeMemory } from "./figures/memory-store.ts";
 import { benchPolicy } from "./figures/policy.ts";
 import { benchRecall } from "./figures/recall.ts";
 import { benchQuery } from "./figures/query.ts";
+import { benchInbox } from "./figures/inbox.ts";
 import { benchState } from "./figures/state.ts";
+import { benchTriggers } from "./figures/triggers.ts";
 import { benchEnv, loadConfig } from "./lib/config.ts";
 import { agentWithKey, type BenchContext } from "./lib/context.ts";
 import { currentLoad, machineInfo } from "./lib/machine.ts";
@@ -163,6 +168,14 @@ async function main(): Promise<number> {
     const cot = await watch("the ledger figures", () => benchCot(ctx, state.set));
     rows.push(...cot.rows);
     diagnosis.push(...cot.diagnosis);
+    if (config.triggers) {
+      const triggers = await benchTriggers(ctx);
+      rows.push(...triggers.rows);
+      diagnosis.push(...triggers.diagnosis);
+    }
+    const inbox = await watch("the inbox figures", () => benchInbox(ctx, state));
+    rows.push(...inbox.rows);
+    diagnosis.push(...inbox.diagnosis);
     let seeding: SeedingRecord[] = [];
     let recall: RecallReport = { status: "pending", reason: "memory figures skipped (BENCH_MEMORY=0)." };
 

@@ -2,10 +2,13 @@ import type { z } from "@hono/zod-openapi";
 import type { WhoAmISchema } from "../src/agents/schemas.ts";
 import { AgentsResource } from "./resources/agents.ts";
 import { CotResource } from "./resources/cot.ts";
+import { InboxResource } from "./resources/inbox.ts";
 import { MemoryResource } from "./resources/memory.ts";
 import { PoliciesResource } from "./resources/policies.ts";
 import { type QueryParam, type QueryResult, runQuery } from "./resources/query.ts";
 import { StateResource } from "./resources/state.ts";
+import { TriggersResource } from "./resources/triggers.ts";
+import { WebhooksResource } from "./resources/webhooks.ts";
 import { type RequestOptions, type SwitchyardOptions, Transport } from "./transport.ts";
 
 /** The caller, as the server sees its key. */
@@ -30,6 +33,12 @@ export class Switchyard {
   readonly policies: PoliciesResource;
   /** The chain-of-thought ledger: append-only, hash-chained reasoning steps per session. */
   readonly cot: CotResource;
+  /** Semantic triggers: notify an inbox, call a webhook or write an event when a matching memory is stored. */
+  readonly triggers: TriggersResource;
+  /** Webhook deliveries: list them, replay the dead ones. */
+  readonly webhooks: WebhooksResource;
+  /** Each agent's inbox: poll, ack, send, history, subscribe. */
+  readonly inbox: InboxResource;
   readonly #transport: Transport;
 
   constructor(options: SwitchyardOptions) {
@@ -39,6 +48,9 @@ export class Switchyard {
     this.memory = new MemoryResource(this.#transport);
     this.policies = new PoliciesResource(this.#transport);
     this.cot = new CotResource(this.#transport);
+    this.triggers = new TriggersResource(this.#transport);
+    this.webhooks = new WebhooksResource(this.#transport);
+    this.inbox = new InboxResource(this.#transport);
   }
 
   /**

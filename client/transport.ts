@@ -127,6 +127,16 @@ export class Transport {
     }
   }
 
+  /**
+   * Where a WebSocket to `path` connects, and the subprotocols that carry the key: a WebSocket cannot
+   * send `Authorization` from a browser. A key that is no valid subprotocol token goes in `api_key`.
+   */
+  webSocketTarget(path: string, query: Record<string, QueryValue> = {}): { url: string; protocols: string[] } {
+    const asProtocol = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(this.#apiKey);
+    const url = this.#url(path, asProtocol ? query : { ...query, api_key: this.#apiKey }).replace(/^http/, "ws");
+    return { url, protocols: asProtocol ? ["switchyard", `switchyard.key.${this.#apiKey}`] : ["switchyard"] };
+  }
+
   #url(path: string, query: Record<string, QueryValue> | undefined): string {
     const params = new URLSearchParams();
     for (const [name, value] of Object.entries(query ?? {})) {

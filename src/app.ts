@@ -7,10 +7,13 @@ import { jsonDepthGuard } from "./http/json-depth";
 import { requestId } from "./http/request-id";
 import { agentRoutes } from "./routes/agents";
 import { cotRoutes } from "./routes/cot";
+import { inboxRoutes } from "./routes/inbox";
 import { memoryRoutes } from "./routes/memory";
 import { policyRoutes } from "./routes/policies";
 import { queryRoutes } from "./routes/query";
 import { stateRoutes } from "./routes/state";
+import { triggerRoutes } from "./routes/triggers";
+import { webhookRoutes } from "./routes/webhooks";
 import { mountSystemRoutes } from "./routes/system";
 
 /** Bodies may carry a 1 MiB state value plus its envelope; anything larger is refused before parsing. */
@@ -40,6 +43,9 @@ export function createApp() {
   app.route("/", policyRoutes);
   app.route("/", queryRoutes);
   app.route("/", cotRoutes);
+  app.route("/", triggerRoutes);
+  app.route("/", webhookRoutes);
+  app.route("/", inboxRoutes);
   mountSystemRoutes(app);
   return app;
 }

@@ -3,9 +3,14 @@
  * get their consumers with the capabilities that produce their messages; until then a message has
  * no consumer and is left for retry, never silently dropped.
  */
+import { consumeDeadDeliveries, consumeDeliveries } from "./triggers/delivery-consumer";
+
 type Consumer = (batch: MessageBatch, env: Env) => Promise<void>;
 
-const consumers: Record<string, Consumer> = {};
+const consumers: Record<string, Consumer> = {
+  "switchyard-deliveries": consumeDeliveries,
+  "switchyard-deliveries-dlq": consumeDeadDeliveries,
+};
 
 export async function handleQueueBatch(batch: MessageBatch, env: Env): Promise<void> {
   const consumer = consumers[batch.queue];

@@ -1,6 +1,7 @@
 import { purgeExpiredIdempotencyKeys } from "./http/idempotency";
 import { purgeExpiredMemories } from "./memory/memory-writes";
 import { memoryServices } from "./memory/services";
+import { sweepTriggerOutbox } from "./triggers/outbox";
 
 /**
  * The every-minute Cron Trigger. Each job is independent: one failing must not stop the others, and
@@ -9,6 +10,7 @@ import { memoryServices } from "./memory/services";
 const jobs: Record<string, (env: Env) => Promise<unknown>> = {
   "idempotency-keys": purgeExpiredIdempotencyKeys,
   "expired-memories": (env) => purgeExpiredMemories(memoryServices(env)),
+  "trigger-outbox": sweepTriggerOutbox,
 };
 
 export async function runScheduledWork(_controller: ScheduledController, env: Env): Promise<void> {

@@ -24,6 +24,8 @@ export type BenchConfig = {
   groupBudgetSeconds: number;
   /** Skip the memory figures entirely (BENCH_MEMORY=0). */
   memory: boolean;
+  /** Skip the semantic trigger figures (BENCH_TRIGGERS=0). */
+  triggers: boolean;
   /** Keep the temporary --persist-to directories and server logs (BENCH_KEEP_DATA=1). */
   keepData: boolean;
   /** Seconds to wait for a server's GET /health. */
@@ -71,6 +73,7 @@ export function loadConfig(): BenchConfig {
     searchWarmup: integer("BENCH_SEARCH_WARMUP", 50),
     groupBudgetSeconds: integer("BENCH_GROUP_BUDGET_SECONDS", 360, 1),
     memory: flag("BENCH_MEMORY", true),
+    triggers: flag("BENCH_TRIGGERS", true),
     keepData: flag("BENCH_KEEP_DATA", false),
     startupSeconds: integer("BENCH_STARTUP_SECONDS", 180, 1),
     output: process.env.BENCH_OUTPUT || "bench/RESULTS.md",

@@ -1,4 +1,4 @@
-import { sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import type { Database } from "../db/client";
 import { auditLog } from "../db/schema";
 import { newId } from "../lib/ids";
@@ -39,11 +39,16 @@ export function auditInsert(db: Database, entry: AuditEntry) {
  * on one connection, so `changes()` reads the previous statement).
  */
 export function auditIfChanged(db: Database, entry: AuditEntry) {
+  return auditWhere(db, entry, sql`changes() > 0`);
+}
+
+/** Records the entry only where `condition` (an SQL expression) holds when the insert runs. */
+export function auditWhere(db: Database, entry: AuditEntry, condition: SQL) {
   const r = auditRow(entry);
   // Columns in the table's declared order: the select's values fill them positionally.
   return db
     .insert(auditLog)
     .select(
-      sql`SELECT ${r.auditId}, ${r.agentId}, ${r.action}, ${r.resource}, ${r.status}, ${r.requestId}, ${r.at}, ${r.details} WHERE changes() > 0`,
+      sql`SELECT ${r.auditId}, ${r.agentId}, ${r.action}, ${r.resource}, ${r.status}, ${r.requestId}, ${r.at}, ${r.details} WHERE ${condition}`,
     );
 }

@@ -9,6 +9,7 @@ import { policySetVersionColumn } from "../policy/policy-store";
 import { secretsEqual, sha256Hex } from "../lib/crypto";
 import type { AppEnv } from "./context";
 import { ApiError } from "./errors";
+import { upgradeKey } from "./websocket-auth";
 
 /** The key a request presents: `Authorization: Bearer <key>` or `ApiKey <key>`, or `X-API-Key`. */
 export function presentedKey(headers: Headers): string | undefined {
@@ -31,7 +32,7 @@ const READS_AHEAD_OF_AUTHENTICATION = new Set(["POST /v1/memory/search"]);
 
 /** Resolves the caller on every request: no cache, so a revoked key fails on its very next use. */
 export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const key = presentedKey(c.req.raw.headers);
+  const key = presentedKey(c.req.raw.headers) ?? upgradeKey(c.req.raw);
   if (!key) throw unauthorized("Send your key as `Authorization: Bearer <key>` (or `X-API-Key: <key>`).");
   const pending = principalFor(c.env, key);
   c.set("authentication", pending);

@@ -5,6 +5,7 @@ import { memories } from "../db/schema";
 import { ApiError } from "../http/errors";
 import { newId } from "../lib/ids";
 import { isoAfterSeconds, isoNow } from "../lib/time";
+import { outboxInsert, type StoredForMatching } from "../triggers/outbox";
 import { EmbeddingError, type Embedder } from "./embeddings/embedder";
 import { indexMetadata } from "./index-metadata";
 import { inList, type MemoryRow, memoryJson } from "./memory-rows";
@@ -17,6 +18,8 @@ export interface MemoryServices {
   db: Database;
   embedder: Embedder;
   index: VectorIndex;
+  /** Given the stored memories semantic triggers must see; called after the rows commit (see triggers/outbox.ts). */
+  afterStore?: (stored: StoredForMatching[], model: string) => void;
 }
 
 type StoreInput = Required<Omit<StoreMemory, "ttl_seconds">> & Pick<StoreMemory, "ttl_seconds">;
@@ -57,16 +60,24 @@ export async function storeMemories(s: MemoryServices, inputs: StoreInput[], aud
       })),
     ),
   );
+  let outboxed: Array<{ memoryId: string; triggerVersion: number }>;
   try {
-    // One insert per row: D1 binds at most 100 parameters a statement.
-    const [first, ...rest] = rows.flatMap((row) => [
-      s.db.insert(memories).values(row),
-      auditInsert(s.db, { ...audit, action: "memory:write", resource: `memory:${row.agentId}`, status: "success", details: { memory_id: row.memoryId } }),
+    // One insert per row: D1 binds at most 100 parameters a statement. The trigger outbox rows commit
+    // with the memories, so no stored memory escapes its triggers.
+    [outboxed] = await s.db.batch([
+      outboxInsert(s.db, rows, now),
+      ...rows.flatMap((row) => [
+        s.db.insert(memories).values(row),
+        auditInsert(s.db, { ...audit, action: "memory:write", resource: `memory:${row.agentId}`, status: "success", details: { memory_id: row.memoryId } }),
+      ]),
     ]);
-    if (first) await s.db.batch([first, ...rest]);
   } catch (err) {
     await s.index.deleteByIds(rows.map((r) => r.memoryId));
     throw err;
+  }
+  if (outboxed.length && s.afterStore) {
+    const byId = new Map(rows.map((row, i) => [row.memoryId, { namespace: row.agentId, vector: vectors[i]! }]));
+    s.afterStore(outboxed.map((o) => ({ memoryId: o.memoryId, triggerVersion: o.triggerVersion, ...byId.get(o.memoryId)! })), s.embedder.model);
   }
   return rows.map(memoryJson);
 }

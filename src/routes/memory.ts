@@ -58,7 +58,7 @@ export const memoryRoutes = router()
     async (c) => {
       const input = c.req.valid("json");
       await authorizeNamespaces(c, "memory:write", [input.agent_id]);
-      const memory = await storeMemory(memoryServices(c.env), input, auditContext(c));
+      const memory = await storeMemory(memoryServices(c.env, c.executionCtx), input, auditContext(c));
       return c.json(memory, 201);
     },
   )
@@ -76,7 +76,7 @@ export const memoryRoutes = router()
     async (c) => {
       const { memories } = c.req.valid("json");
       await authorizeNamespaces(c, "memory:write", [...new Set(memories.map((m) => m.agent_id))]);
-      const items = await storeMemories(memoryServices(c.env), memories, auditContext(c));
+      const items = await storeMemories(memoryServices(c.env, c.executionCtx), memories, auditContext(c));
       return c.json({ items }, 201);
     },
   )

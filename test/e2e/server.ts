@@ -29,6 +29,8 @@ export interface StartOptions {
   port?: number;
   /** Default: a random token. */
   adminToken?: string;
+  /** More `--var NAME:value` settings, e.g. `{ WEBHOOK_ALLOW_PRIVATE: "true" }` for a local webhook receiver. */
+  vars?: Record<string, string>;
 }
 
 /** A running `npm run dev`. */
@@ -52,7 +54,8 @@ export async function startServer(options: StartOptions): Promise<DevServer> {
   const port = options.port ?? (await freeHighPort());
   const adminToken = options.adminToken ?? `e2e-admin-${randomUUID()}`;
   const baseUrl = `http://127.0.0.1:${port}`;
-  const child = spawn("npm", ["run", "dev", "--", "--port", String(port), "--persist-to", options.persistTo, "--var", `ADMIN_TOKEN:${adminToken}`], {
+  const vars = Object.entries(options.vars ?? {}).flatMap(([name, value]) => ["--var", `${name}:${value}`]);
+  const child = spawn("npm", ["run", "dev", "--", "--port", String(port), "--persist-to", options.persistTo, "--var", `ADMIN_TOKEN:${adminToken}`, ...vars], {
     cwd: REPO_ROOT,
     env: userEnv(),
     // Its own process group: npm starts dev.mjs, which starts wrangler, which starts workerd; stopping

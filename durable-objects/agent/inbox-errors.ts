@@ -1,0 +1,31 @@
+/**
+ * Why an inbox refuses a delivery. Errors cross the RPC boundary as plain `Error`s with only their
+ * message kept, so the reason travels in the message as `InboxRefused[<reason>]: …` and
+ * `inboxRefusal` reads it back on the caller's side.
+ */
+export type InboxRefusalReason = "inbox_full" | "item_too_large";
+
+export interface InboxRefusal {
+  reason: InboxRefusalReason;
+  message: string;
+}
+
+const PATTERN = /^InboxRefused\[(inbox_full|item_too_large)\]: (.*)$/s;
+
+export class InboxRefusedError extends Error {
+  constructor(
+    readonly reason: InboxRefusalReason,
+    detail: string,
+  ) {
+    super(`InboxRefused[${reason}]: ${detail}`);
+    this.name = "InboxRefusedError";
+  }
+}
+
+/** The refusal an error carries, whether thrown here or received over RPC; null for any other error. */
+export function inboxRefusal(error: unknown): InboxRefusal | null {
+  if (!(error instanceof Error)) return null;
+  const match = PATTERN.exec(error.message);
+  if (!match) return null;
+  return { reason: match[1] as InboxRefusalReason, message: match[2] ?? "" };
+}

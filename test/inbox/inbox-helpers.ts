@@ -1,0 +1,26 @@
+import { runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { api } from "../helpers";
+
+export type Agent = { agentId: string; key: string };
+
+/** Sends a direct message from `from` to `to`; returns the API response. */
+export const send = (from: Agent, to: string, body: unknown, type?: string, headers?: Record<string, string>) =>
+  api("POST", `/v1/inbox/${to}/messages`, { key: from.key, body: type === undefined ? { body } : { type, body }, headers });
+
+/** Polls `agent`'s inbox with its own key and the given query string. */
+export const poll = (agent: Agent, query = "") => api("GET", `/v1/inbox/${agent.agentId}${query ? `?${query}` : ""}`, { key: agent.key });
+
+export const ack = (agent: Agent, itemIds: string[]) => api("POST", `/v1/inbox/${agent.agentId}/ack`, { key: agent.key, body: { item_ids: itemIds } });
+
+export const agentStub = (agentId: string) => env.AGENT.get(env.AGENT.idFromName(agentId));
+
+/** How many items the inbox holds undelivered and in history, read straight from its object's SQLite. */
+export async function inboxCounts(agentId: string): Promise<{ pending: number; history: number }> {
+  return runInDurableObject(agentStub(agentId), (_instance, state) => ({
+    pending: state.storage.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM inbox_pending").one().n,
+    history: state.storage.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM inbox_history").one().n,
+  }));
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
