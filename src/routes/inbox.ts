@@ -1,13 +1,13 @@
 import { createRoute } from "@hono/zod-openapi";
-import type { JsonValue } from "../../durable-objects/agent/inbox-types";
 import type { Context } from "hono";
-import { agentExists } from "../agents/agents";
+import type { JsonValue } from "../../durable-objects/agent/inbox-types";
+import { requireAgent } from "../agents/require-agent";
 import { auditInsert } from "../audit/audit-log";
 import { authorize } from "../authz/authorize";
 import { database } from "../db/client";
 import { auditContext } from "../http/audit-context";
 import type { AppEnv } from "../http/context";
-import { ApiError, notFound } from "../http/errors";
+import { ApiError } from "../http/errors";
 import { idempotent } from "../http/idempotency";
 import { IdempotencyHeaders, ListQuery, errorResponses, jsonBody, jsonResponse } from "../http/openapi";
 import { router } from "../http/router";
@@ -28,13 +28,6 @@ import { inboxObject } from "../inbox/inbox-object";
 
 const tags = ["Agent inbox"];
 const inboxResource = (agentId: string) => ({ type: "inbox", id: agentId, owner: agentId });
-
-/** The inbox exists only for registered agents; checked after authorisation so it reveals nothing to the unauthorised. */
-async function requireAgent(c: Context<AppEnv>, agentId: string) {
-  const principal = c.get("principal");
-  if (principal.keyId !== undefined && principal.agentId === agentId) return;
-  if (!(await agentExists(database(c.env), agentId))) throw notFound("Agent", agentId);
-}
 
 /** Only the agent itself (or an admin) reads its inbox: `inbox:read` on `inbox:<agent_id>`, owned by the agent. */
 async function authorizeReader(c: Context<AppEnv>, agentId: string) {

@@ -1,12 +1,9 @@
 import { createRoute } from "@hono/zod-openapi";
-import type { Context } from "hono";
-import { agentExists } from "../agents/agents";
+import { requireAgent } from "../agents/require-agent";
 import { auditInsert } from "../audit/audit-log";
 import { authorize } from "../authz/authorize";
 import { database } from "../db/client";
 import { auditContext } from "../http/audit-context";
-import type { AppEnv } from "../http/context";
-import { notFound } from "../http/errors";
 import { MAX_JSON_DEPTH } from "../http/json-depth";
 import { ListQuery, errorResponses, jsonBody, jsonResponse } from "../http/openapi";
 import { router } from "../http/router";
@@ -24,17 +21,6 @@ import {
 
 const tags = ["Agent state"];
 const stateResource = (agentId: string) => ({ type: "state", id: agentId, owner: agentId });
-
-/**
- * State exists only for registered agents; checked after authorisation so it reveals nothing to the
- * unauthorised. An agent acting on its own state with its key was just found by authentication; the
- * admin token's principal ("admin") is no registered agent, so it has no state of its own.
- */
-async function requireAgent(c: Context<AppEnv>, agentId: string) {
-  const principal = c.get("principal");
-  if (principal.keyId !== undefined && principal.agentId === agentId) return;
-  if (!(await agentExists(database(c.env), agentId))) throw notFound("Agent", agentId);
-}
 
 export const stateRoutes = router()
   .openapi(

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { type ApiResponse, ISO_MILLIS, api, auditRowsFor, count, expectError, invalidPaths, newAgent, newRequestId, uniqueId } from "../helpers";
-import { ack, inboxCounts, poll, send } from "./inbox-helpers";
+import { ack, inboxCounts, poll, send, sendMany } from "./inbox-helpers";
 
 describe("agent inbox: direct messages", () => {
   it("delivers a message from the caller, answering 201 with the item", async () => {
@@ -104,8 +104,7 @@ describe("agent inbox: direct messages", () => {
 describe("agent inbox: polling", () => {
   it("returns items oldest first, at most `limit`, each delivered once", async () => {
     const [a, b] = [await newAgent(), await newAgent()];
-    const ids: string[] = [];
-    for (let i = 0; i < 5; i++) ids.push((await send(a, b.agentId, { i })).body.item_id);
+    const ids = await sendMany(a, b.agentId, 5);
     const first = await poll(b, "limit=3");
     expect(first.body.items.map((m: { item_id: string }) => m.item_id)).toEqual(ids.slice(0, 3));
     const rest = await poll(b, "limit=10");
@@ -191,8 +190,7 @@ describe("agent inbox: acks", () => {
 describe("agent inbox: history", () => {
   it("lists delivered items newest first, in cursor pages", async () => {
     const [a, b] = [await newAgent(), await newAgent()];
-    const ids: string[] = [];
-    for (let i = 0; i < 5; i++) ids.push((await send(a, b.agentId, { i })).body.item_id);
+    const ids = await sendMany(a, b.agentId, 5);
     await poll(b, "limit=2");
     await poll(b, "limit=3&lease_seconds=60");
     await ack(b, [ids[4]!, ids[2]!]);

@@ -1,10 +1,9 @@
-import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { inboxRefusal } from "../../durable-objects/agent/inbox-errors";
 import type { InboxItemInput, NotificationFields } from "../../durable-objects/agent/inbox-types";
 import { INBOX_LIMITS } from "../../durable-objects/agent/inbox-types";
 import { api, expectError, newAgent, uniqueId } from "../helpers";
-import { agentStub, inboxCounts, poll, send } from "./inbox-helpers";
+import { agentStub, fillInbox, inboxCounts, poll, send } from "./inbox-helpers";
 
 const notification = (n: number): NotificationFields => ({
   notification_id: `ntf_test${n}`,
@@ -73,15 +72,8 @@ describe("agent inbox: deliver (the trigger engine's RPC)", () => {
   it("refuses deliveries to a full inbox (10,000 undelivered items): 429 over HTTP, then takes more once drained", async () => {
     const [a, b] = [await newAgent(), await newAgent()];
     const stub = agentStub(b.agentId);
-    // Fill the inbox in SQL (10,000 sends would take a while), before the object first counts it.
-    await runInDurableObject(stub, (_instance, state) => {
-      state.storage.sql.exec(
-        `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
-         INSERT INTO inbox_pending (item_id, kind, created_at, payload)
-         SELECT printf('msg_fill%05d', i), 'message', '2026-11-21T10:30:00.000Z', '{"from_agent_id":"x","type":"fill","body":null}' FROM n`,
-        INBOX_LIMITS.maxPendingItems,
-      );
-    });
+    // Filled in SQL (10,000 sends would take a while).
+    await fillInbox(b.agentId, INBOX_LIMITS.maxPendingItems, "fill");
     const refused = await send(a, b.agentId, "one more");
     expectError(refused, 429, "rate_limited");
     expect(refused.body.error.details).toMatchObject({ reason: "inbox_full", limit_items: 10_000 });
@@ -94,15 +86,7 @@ describe("agent inbox: deliver (the trigger engine's RPC)", () => {
 
   it("keeps only the newest delivered items in history", async () => {
     const b = await newAgent();
-    const stub = agentStub(b.agentId);
-    await runInDurableObject(stub, (_instance, state) => {
-      state.storage.sql.exec(
-        `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
-         INSERT INTO inbox_pending (item_id, kind, created_at, payload)
-         SELECT printf('msg_old%05d', i), 'message', '2026-11-21T10:30:00.000Z', '{"from_agent_id":"x","type":"old","body":null}' FROM n`,
-        INBOX_LIMITS.historyItems + 50,
-      );
-    });
+    await fillInbox(b.agentId, INBOX_LIMITS.historyItems + 50, "old");
     for (let i = 0; i < 11; i++) await api("GET", `/v1/inbox/${b.agentId}?limit=100`);
     expect(await inboxCounts(b.agentId)).toEqual({ pending: 0, history: INBOX_LIMITS.historyItems });
     const newest = await api("GET", `/v1/inbox/${b.agentId}/history?limit=1`);

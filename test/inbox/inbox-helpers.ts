@@ -23,4 +23,27 @@ export async function inboxCounts(agentId: string): Promise<{ pending: number; h
   }));
 }
 
+/** Sends `n` messages (bodies `{ i }`) one after another; returns their item ids in order. */
+export async function sendMany(from: Agent, to: string, n: number): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < n; i++) ids.push((await send(from, to, { i })).body.item_id);
+  return ids;
+}
+
+/**
+ * Puts `count` waiting messages (ids `msg_<label>00001`…) straight into an inbox's SQLite, faster than
+ * sending them; call it before the object first counts its inbox (that count is then cached).
+ */
+export async function fillInbox(agentId: string, count: number, label: string): Promise<void> {
+  await runInDurableObject(agentStub(agentId), (_instance, state) => {
+    state.storage.sql.exec(
+      `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
+       INSERT INTO inbox_pending (item_id, kind, created_at, payload)
+       SELECT printf('msg_%s%05d', ?, i), 'message', '2026-11-21T10:30:00.000Z', '{"from_agent_id":"x","type":"fill","body":null}' FROM n`,
+      count,
+      label,
+    );
+  });
+}
+
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
