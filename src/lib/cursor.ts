@@ -15,10 +15,20 @@ export function decodeCursor(cursor: string | undefined): string | undefined {
   } catch {
     // fall through: a cursor that does not decode is the caller's error, reported below
   }
-  throw new ApiError("invalid_request", "The cursor is not one this API returned; pass `next_cursor` unchanged.", [
-    { path: "cursor", message: "invalid cursor" },
-  ]);
+  throw invalidCursor();
 }
+
+/** For pages keyed by a position: the decoded integer, at least `min`; undefined for the first page. */
+export function decodeIntegerCursor(cursor: string | undefined, min: number): number | undefined {
+  const decoded = decodeCursor(cursor);
+  if (decoded === undefined) return undefined;
+  const n = Number(decoded);
+  if (!Number.isSafeInteger(n) || n < min) throw invalidCursor();
+  return n;
+}
+
+const invalidCursor = () =>
+  new ApiError("invalid_request", "The cursor is not one this API returned; pass `next_cursor` unchanged.", [{ path: "cursor", message: "invalid cursor" }]);
 
 /** Given `limit + 1` rows, the page and the cursor for the next one. */
 export function page<T>(rows: T[], limit: number, keyOf: (row: T) => string | number) {

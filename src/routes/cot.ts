@@ -3,11 +3,11 @@ import type { Context } from "hono";
 import { authorize } from "../authz/authorize";
 import { database } from "../db/client";
 import type { AppEnv } from "../http/context";
-import { ApiError, notFound } from "../http/errors";
+import { notFound } from "../http/errors";
 import { idempotent } from "../http/idempotency";
 import { IdempotencyHeaders, errorResponses, jsonBody, jsonResponse } from "../http/openapi";
 import { router } from "../http/router";
-import { decodeCursor, page } from "../lib/cursor";
+import { decodeCursor, decodeIntegerCursor, page } from "../lib/cursor";
 import { findSession, sessionsAfter, stepsAfter } from "../ledger/ledger-reads";
 import {
   type LogStep,
@@ -36,10 +36,7 @@ async function requireSession(c: Context<AppEnv>, sessionId: string) {
 
 /** A steps page's cursor is the last step index it returned. */
 function stepCursor(cursor: string | undefined): number {
-  if (cursor === undefined) return -1;
-  const index = Number(decodeCursor(cursor));
-  if (Number.isSafeInteger(index) && index >= 0) return index;
-  throw new ApiError("invalid_request", "The cursor is not one this API returned; pass `next_cursor` unchanged.", [{ path: "cursor", message: "invalid cursor" }]);
+  return decodeIntegerCursor(cursor, 0) ?? -1;
 }
 
 /** A JSON field's stored text; `null` is stored as absent (SQL NULL), so a reader cannot tell them apart either. */

@@ -11,7 +11,7 @@ import { ApiError } from "../http/errors";
 import { idempotent } from "../http/idempotency";
 import { IdempotencyHeaders, ListQuery, errorResponses, jsonBody, jsonResponse } from "../http/openapi";
 import { router } from "../http/router";
-import { decodeCursor, encodeCursor } from "../lib/cursor";
+import { decodeIntegerCursor, encodeCursor } from "../lib/cursor";
 import { sendMessage } from "../inbox/send-message";
 import {
   AckResultSchema,
@@ -35,14 +35,8 @@ async function authorizeReader(c: Context<AppEnv>, agentId: string) {
   await requireAgent(c, agentId);
 }
 
-function historyPosition(cursor: string | undefined): number | undefined {
-  const decoded = decodeCursor(cursor);
-  if (decoded === undefined) return undefined;
-  const position = Number(decoded);
-  if (!Number.isSafeInteger(position) || position < 1)
-    throw new ApiError("invalid_request", "The cursor is not one this API returned; pass `next_cursor` unchanged.", [{ path: "cursor", message: "invalid cursor" }]);
-  return position;
-}
+/** A history page's cursor is the delivery position of the last item it returned. */
+const historyPosition = (cursor: string | undefined) => decodeIntegerCursor(cursor, 1);
 
 export const inboxRoutes = router()
   .openapi(
