@@ -93,3 +93,23 @@ export const memories = sqliteTable(
     index("_memory_expires").on(t.expiresAt).where(sql`expires_at IS NOT NULL`),
   ],
 );
+
+// ---- Branches (issue 6) ----
+
+/** The branch registry. `status`: open → merged | discarded | expired; a closed branch never reopens. */
+export const branches = sqliteTable(
+  "_branches",
+  {
+    branchId: text("branch_id").primaryKey(),
+    label: text("label").notNull(),
+    description: text("description"),
+    status: text("status", { enum: ["open", "merged", "discarded", "expired"] }).notNull(),
+    createdBy: text("created_by").notNull(),
+    createdAt: text("created_at").notNull(),
+    expiresAt: text("expires_at").notNull(),
+    mergedAt: text("merged_at"),
+    mergedBy: text("merged_by"),
+    closedAt: text("closed_at"),
+  },
+  (t) => [index("_branches_status").on(t.status, t.branchId), index("_branches_open_expiry").on(t.expiresAt).where(sql`status = 'open'`)],
+);
