@@ -5,6 +5,7 @@ import type { PreparedRows } from "../src/branches/row-shape";
 import { ApiError } from "../src/http/errors";
 import { isoNow } from "../src/lib/time";
 import { migrateBranchSchema, readMeta, writeMeta } from "./branch/branch-schema";
+import { branchChanges } from "./branch/changes";
 import { type BranchDiff, diffAgainstMain } from "./branch/diff";
 import { closeInRegistry, type ClosedStatus } from "./branch/lifecycle";
 import { type MergeResult, mergeIntoMain } from "./branch/merge";
@@ -70,9 +71,14 @@ export class BranchObject extends DurableObject<Env> {
     return this.exclusive(ref, () => diffAgainstMain(this.sql, this.env.DB, ref.branchId));
   }
 
-  merge(ref: BranchRef, strategy: Strategy, resolutions: Resolution[], actor: Actor): Promise<Outcome<MergeResult>> {
+  /** The tables a merge would write on main (the Worker authorises query:write on each first). */
+  changedTables(ref: BranchRef): Promise<Outcome<string[]>> {
+    return this.exclusive(ref, () => branchChanges(this.sql).map((t) => t.table));
+  }
+
+  merge(ref: BranchRef, strategy: Strategy, resolutions: Resolution[], actor: Actor, authorizedTables: string[]): Promise<Outcome<MergeResult>> {
     return this.exclusive(ref, async () => {
-      const result = await mergeIntoMain(this.sql, this.env.DB, ref.branchId, strategy, resolutions, actor, isoNow);
+      const result = await mergeIntoMain(this.sql, this.env.DB, ref.branchId, strategy, resolutions, actor, isoNow, authorizedTables);
       if (result.status === "merged") await this.erase("merged");
       return result;
     });

@@ -6,6 +6,7 @@ import { ApiError, onError } from "./http/errors";
 import { jsonDepthGuard } from "./http/json-depth";
 import { requestId } from "./http/request-id";
 import { agentRoutes } from "./routes/agents";
+import { branchRoutes } from "./routes/branches";
 import { memoryRoutes } from "./routes/memory";
 import { stateRoutes } from "./routes/state";
 import { mountSystemRoutes } from "./routes/system";
@@ -34,6 +35,7 @@ export function createApp() {
   app.route("/", agentRoutes);
   app.route("/", stateRoutes);
   app.route("/", memoryRoutes);
+  app.route("/", branchRoutes);
   mountSystemRoutes(app);
   return app;
 }

@@ -41,11 +41,13 @@ const applied = (plan: MergePlan) => Object.fromEntries(plan.tables.map((t) => [
  * If main changed between the plan and the batch, a tripwire rolls everything back; the merge plans
  * once more against the new main, and if that fails too it answers 409 and changes nothing.
  */
-export async function mergeIntoMain(sql: SqlStorage, db: D1Database, branchId: string, strategy: Strategy, resolutions: readonly Resolution[], actor: Actor, now: () => string): Promise<MergeResult> {
+export async function mergeIntoMain(sql: SqlStorage, db: D1Database, branchId: string, strategy: Strategy, resolutions: readonly Resolution[], actor: Actor, now: () => string, authorizedTables: readonly string[]): Promise<MergeResult> {
   let lastError: unknown;
   for (let attempt = 0; attempt < 2; attempt++) {
     const { changes, columns, plan } = await planAgainstMain(sql, db, strategy, resolutions);
     checkResolutions(changes, resolutions);
+    const unauthorized = changes.find((c) => !authorizedTables.includes(c.table));
+    if (unauthorized) throw new ApiError("conflict", `The branch changed table '${unauthorized.table}' while the merge was being authorised; merge again.`, { reason: "branch_changed" });
     if (plan.unresolved.length > 0) return { status: "conflicted", applied: {}, conflicts: plan.unresolved };
 
     const at = now();
