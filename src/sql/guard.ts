@@ -1,0 +1,162 @@
+import { type ParserOptions, parse } from "sql-parser-cst";
+import { ApiError } from "../http/errors";
+import { type CstNode, field, isNode, rangeOf, rightmostSelect } from "./cst";
+import { RefusedTableError, refusedSyntax, unparsable } from "./guard-errors";
+import { markIntervals } from "./interval-literal";
+import { applyEdits, habitEdits } from "./postgres-habits";
+import { foldName } from "./sql-names";
+import { type StatementKind, analyseStatement } from "./statement-tables";
+import { type Access, TableWalk } from "./table-walker";
+
+export type { StatementKind } from "./statement-tables";
+
+/** A table a statement touches, by its name folded as SQLite folds it (ASCII lower case). */
+export interface TableAccess {
+  name: string;
+  access: Access;
+}
+
+export interface GuardedSql {
+  kind: StatementKind;
+  /** Every table touched, once per kind of access; views are followed to the tables they read. */
+  tables: TableAccess[];
+  /** The statement to execute: one statement, the Postgres habits rewritten, no trailing `;`. */
+  sql: string;
+  /** How many positional values the statement binds (`?` and `?NNN`). */
+  parameterCount: number;
+}
+
+export interface GuardOptions {
+  /** View name → its `CREATE VIEW` SQL (from sqlite_master), so reads through views are followed. */
+  views?: ReadonlyMap<string, string>;
+  /** Index name → the table it belongs to (from sqlite_master), so DROP INDEX is authorised on that table. */
+  indexes?: ReadonlyMap<string, string>;
+  /** When set, a SELECT without a LIMIT of its own is given `LIMIT rowLimit`, so the database stops early. */
+  rowLimit?: number;
+}
+
+export const MAX_SQL_LENGTH = 100_000;
+const MAX_VIEW_DEPTH = 16;
+const PARSE_OPTIONS: ParserOptions = { dialect: "sqlite", filename: "sql", includeRange: true, paramTypes: ["?", "?nr", ":name", "@name", "$name"] };
+
+interface Analysis {
+  kind: StatementKind;
+  tables: TableAccess[];
+  sql: string;
+  parameterCount: number;
+}
+
+// Agents repeat their queries: the analysis of a statement (which does not depend on the views) is kept,
+// so the parser runs once per distinct SQL text per isolate.
+const CACHE_SIZE = 512;
+const analyses = new Map<string, Analysis>();
+const viewBodies = new Map<string, TableAccess[]>();
+
+function remember<T>(cache: Map<string, T>, key: string, value: T): T {
+  if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+  cache.set(key, value);
+  return value;
+}
+
+/**
+ * Checks one user statement and says what it does: its kind, every table it touches, and the SQL to run.
+ * Throws ApiError: 400 for refused statements, functions and syntax; 403 (RefusedTableError) for tables
+ * that are never reachable that way; 422 for SQL that does not parse. Never anything else.
+ */
+export function guardSql(sql: string, options: GuardOptions = {}): GuardedSql {
+  try {
+    const analysis = analyse(sql, options);
+    const views = foldedKeys(options.views);
+    if (views.size === 0) return { ...analysis, tables: [...analysis.tables] };
+    const tables = new Map(analysis.tables.map((t) => [`${t.access}:${t.name}`, t]));
+    for (const table of analysis.tables) {
+      if (table.access !== "read") continue;
+      for (const read of viewReads(table.name, views, [])) tables.set(`read:${read.name}`, read);
+    }
+    return { ...analysis, tables: [...tables.values()] };
+  } catch (err) {
+    if (err instanceof ApiError) throw err;
+    // Input deep enough to exhaust the stack, or anything else the guard did not foresee: refused, not a 5xx.
+    if (err instanceof RangeError) throw new ApiError("unprocessable", "The SQL is nested too deeply to analyse.", undefined, { cause: err });
+    throw new ApiError("unprocessable", "The SQL could not be analysed; simplify it.", undefined, { cause: err });
+  }
+}
+
+function analyse(sql: string, options: GuardOptions): Analysis {
+  const key = `${options.rowLimit ?? ""}\u0000${sql}`;
+  const cached = analyses.get(key);
+  if (cached) return cached;
+  if (sql.length > MAX_SQL_LENGTH) throw refusedSyntax(`The SQL is over ${MAX_SQL_LENGTH} characters.`);
+  const text = markIntervals(sql);
+  const statement = onlyStatement(text);
+  const walk = new TableWalk();
+  const kind = analyseStatement(statement, walk, foldedKeys(options.indexes));
+  const [start, end] = rangeOf(statement);
+  let executable = applyEdits(text, start, end, habitEdits(statement, text));
+  if (options.rowLimit !== undefined && isPlainSelect(statement)) executable += ` LIMIT ${options.rowLimit}`;
+  const tables = walk.tables.map((t) => ({ name: foldName(t.name), access: t.access }));
+  const analysis = { kind, tables, sql: executable, parameterCount: walk.parameterCount };
+  // Schema statements depend on the index map; they are rare enough to analyse every time.
+  return kind === "schema" ? analysis : remember(analyses, key, analysis);
+}
+
+function parseProgram(text: string): CstNode[] {
+  try {
+    const program: unknown = parse(text, PARSE_OPTIONS);
+    const statements = isNode(program) && Array.isArray(program.statements) ? program.statements.filter(isNode) : [];
+    return statements.filter((s) => s.type !== "empty");
+  } catch (err) {
+    if (err instanceof RangeError) throw new ApiError("unprocessable", "The SQL is nested too deeply to parse.", undefined, { cause: err });
+    throw unparsable(err instanceof Error ? err.message : String(err), err);
+  }
+}
+
+function onlyStatement(text: string): CstNode {
+  const statements = parseProgram(text);
+  const [statement] = statements;
+  if (!statement) throw refusedSyntax("The SQL has no statement.");
+  if (statements.length > 1)
+    throw refusedSyntax(`Send exactly one statement per query; this SQL has ${statements.length} (a trailing ; is fine).`);
+  return statement;
+}
+
+/** A SELECT (or compound) with no LIMIT of its own, which a row cap can be appended to. */
+function isPlainSelect(statement: CstNode): boolean {
+  if (statement.type !== "select_stmt" && statement.type !== "compound_select_stmt") return false;
+  const last = rightmostSelect(statement);
+  const clauses = Array.isArray(last.clauses) ? last.clauses.filter(isNode) : [];
+  return !clauses.some((c) => c.type === "limit_clause");
+}
+
+function foldedKeys(map: ReadonlyMap<string, string> | undefined): ReadonlyMap<string, string> {
+  if (!map || map.size === 0) return new Map();
+  return new Map([...map].map(([k, v]) => [foldName(k), v]));
+}
+
+/** The tables a view reads, following views inside it; refusals name the view they came through. */
+function viewReads(name: string, views: ReadonlyMap<string, string>, path: readonly string[]): TableAccess[] {
+  const definition = views.get(name);
+  if (definition === undefined || path.includes(name)) return [];
+  if (path.length >= MAX_VIEW_DEPTH) throw refusedSyntax(`Views nest more than ${MAX_VIEW_DEPTH} deep (at '${name}').`);
+  let direct = viewBodies.get(definition);
+  if (!direct) {
+    try {
+      direct = remember(viewBodies, definition, viewBody(definition));
+    } catch (err) {
+      if (err instanceof RefusedTableError)
+        throw new RefusedTableError(err.table, err.action, `${err.reason} (read through the view '${name}')`);
+      throw err;
+    }
+  }
+  return [...direct, ...direct.flatMap((t) => viewReads(t.name, views, [...path, name]))];
+}
+
+function viewBody(definition: string): TableAccess[] {
+  const statement = onlyStatement(definition);
+  const body = (Array.isArray(statement.clauses) ? statement.clauses.filter(isNode) : []).find((c) => c.type === "as_clause");
+  const select = body && field(body, "expr");
+  if (statement.type !== "create_view_stmt" || !select) throw refusedSyntax("A view's definition could not be read.");
+  const walk = new TableWalk();
+  walk.visit(select, []);
+  return walk.tables.map((t) => ({ name: foldName(t.name), access: "read" as const }));
+}
