@@ -49,7 +49,7 @@ export function userTables(sql: SqlStorage): string[] {
 }
 
 export function hasTable(sql: SqlStorage, name: string): boolean {
-  return sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", name).toArray().length > 0;
+  return sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ? COLLATE NOCASE", name).toArray().length > 0;
 }
 
 export function tableShape(sql: SqlStorage, name: string): TableShape {

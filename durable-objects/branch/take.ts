@@ -81,7 +81,7 @@ export async function takeFromMain(sql: SqlStorage, storage: DurableObjectStorag
 
 async function mainTables(db: D1Database, names: string[]): Promise<MainTable[]> {
   const { results } = await db
-    .prepare("SELECT type, name, tbl_name, sql FROM sqlite_master WHERE tbl_name IN (SELECT value FROM json_each(?)) AND sql IS NOT NULL AND type IN ('table', 'index')")
+    .prepare("SELECT type, name, tbl_name, sql FROM sqlite_master WHERE lower(tbl_name) IN (SELECT lower(value) FROM json_each(?)) AND sql IS NOT NULL AND type IN ('table', 'index')")
     .bind(JSON.stringify(names))
     .all<{ type: string; name: string; tbl_name: string; sql: string }>();
   return results
@@ -90,6 +90,6 @@ async function mainTables(db: D1Database, names: string[]): Promise<MainTable[]>
       name: r.name,
       sql: r.sql,
       withoutRowid: /without\s+rowid\s*$/i.test(r.sql.trim()),
-      indexes: results.filter((i) => i.type === "index" && i.tbl_name === r.name).map((i) => i.sql),
+      indexes: results.filter((i) => i.type === "index" && i.tbl_name.toLowerCase() === r.name.toLowerCase()).map((i) => i.sql),
     }));
 }
