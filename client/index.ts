@@ -22,3 +22,17 @@ export type {
   SearchResult,
   StoreMemoryInput,
 } from "./resources/memory.ts";
+export type {
+  Branch,
+  BranchDiff,
+  BranchQueryInput,
+  BranchWriteInput,
+  BranchWriteResult,
+  BranchesResource,
+  CreateBranchInput,
+  ListBranchesOptions,
+  MergeConflict,
+  MergeInput,
+  MergeResult,
+  QueryResult,
+} from "./resources/branches.ts";

@@ -1,6 +1,7 @@
 import type { z } from "@hono/zod-openapi";
 import type { WhoAmISchema } from "../src/agents/schemas.ts";
 import { AgentsResource } from "./resources/agents.ts";
+import { BranchesResource } from "./resources/branches.ts";
 import { MemoryResource } from "./resources/memory.ts";
 import { StateResource } from "./resources/state.ts";
 import { type RequestOptions, type SwitchyardOptions, Transport } from "./transport.ts";
@@ -23,6 +24,8 @@ export class Switchyard {
   readonly state: StateResource;
   /** Namespaced semantic memory: store, search, cleanup. */
   readonly memory: MemoryResource;
+  /** Copy-on-write branches of the SQL data layer: write, query, diff, merge, discard. */
+  readonly branches: BranchesResource;
   readonly #transport: Transport;
 
   constructor(options: SwitchyardOptions) {
@@ -30,6 +33,7 @@ export class Switchyard {
     this.agents = new AgentsResource(this.#transport);
     this.state = new StateResource(this.#transport);
     this.memory = new MemoryResource(this.#transport);
+    this.branches = new BranchesResource(this.#transport);
   }
 
   /** Who this client's key belongs to: `GET /v1/whoami`. */
