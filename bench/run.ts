@@ -13,6 +13,7 @@
  *   BENCH_SEARCH_REQUESTS=1000 BENCH_SEARCH_WARMUP=50         searches per mode and size
  *   BENCH_GROUP_BUDGET_SECONDS=360                            cap per interleaved search group
  *   BENCH_MEMORY=0                                            skip the memory figures
+ *   BENCH_BRANCHES=0 BENCH_BRANCH_ROWS=100000                 skip the branch figures; size of the large table
  *   BENCH_KEEP_DATA=1                                         keep the temp dirs and server logs
  *   BENCH_OUTPUT=bench/RESULTS.md                             where the report is written
  */
@@ -25,6 +26,7 @@ import { embedderCost } from "./figures/embedder-cost.ts";
 import { benchMemorySearch } from "./figures/memory-search.ts";
 import { benchMemoryStore, probeMemory } from "./figures/memory-store.ts";
 import { benchRecall } from "./figures/recall.ts";
+import { benchBranches } from "./figures/branches.ts";
 import { benchState } from "./figures/state.ts";
 import { benchEnv, loadConfig } from "./lib/config.ts";
 import { agentWithKey, type BenchContext } from "./lib/context.ts";
@@ -150,6 +152,12 @@ async function main(): Promise<number> {
     const state = await watch("the state figures", () => benchState(ctx));
     const rows: Row[] = [...state.rows];
     const diagnosis = [...state.diagnosis];
+    if (process.env.BENCH_BRANCHES !== "0") {
+      const branchState = { agentId: "bench-state-branches", key: await agentWithKey(ctx, "bench-state-branches") };
+      const branches = await watch("the branch figures", () => benchBranches(ctx, branchState));
+      rows.push(...branches.rows);
+      diagnosis.push(...branches.diagnosis);
+    }
     let seeding: SeedingRecord[] = [];
     let recall: RecallReport = { status: "pending", reason: "memory figures skipped (BENCH_MEMORY=0)." };
 
