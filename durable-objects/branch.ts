@@ -5,7 +5,7 @@ import type { PreparedRows } from "../src/branches/row-shape";
 import { ApiError } from "../src/http/errors";
 import { isoNow } from "../src/lib/time";
 import { migrateBranchSchema, readMeta, writeMeta } from "./branch/branch-schema";
-import { branchChanges } from "./branch/changes";
+import { type TableChanges, branchChanges } from "./branch/changes";
 import { type BranchDiff, diffAgainstMain } from "./branch/diff";
 import { closeInRegistry, type ClosedStatus } from "./branch/lifecycle";
 import { type MergeResult, mergeIntoMain } from "./branch/merge";
@@ -25,6 +25,13 @@ export interface BranchRef {
  * each see the branch alone, so a write can never slip in between a merge's plan and its apply.
  */
 export class BranchObject extends DurableObject<Env> {
+  /**
+   * The branch's changes as last computed, kept until the next write or query: a merge computes them
+   * once for the Worker's authorisation (changedTables) and reuses them to plan. Memory only; an
+   * evicted object simply computes them again.
+   */
+  private cachedChanges: TableChanges[] | undefined;
+
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     void ctx.blockConcurrencyWhile(async () => migrateBranchSchema(ctx.storage.sql));
@@ -53,6 +60,7 @@ export class BranchObject extends DurableObject<Env> {
   /** `POST /v1/branches/{id}/write`: takes the table if main has it, else creates it from the rows. */
   write(ref: BranchRef, table: string, rows: PreparedRows, mode: WriteMode): Promise<Outcome<{ table: string; written: number }>> {
     return this.exclusive(ref, async () => {
+      this.cachedChanges = undefined;
       await takeFromMain(this.sql, this.ctx.storage, this.env.DB, [table], isoNow());
       const written = this.ctx.storage.transactionSync(() => writeRows(this.sql, table, rows, mode));
       return { table, written };
@@ -62,6 +70,7 @@ export class BranchObject extends DurableObject<Env> {
   /** `POST /v1/branches/{id}/query`: the statement's tables are taken (in one D1 batch), then it runs here. */
   query(ref: BranchRef, text: string, params: readonly unknown[], tables: readonly string[]): Promise<Outcome<QueryResult>> {
     return this.exclusive(ref, async () => {
+      this.cachedChanges = undefined;
       await takeFromMain(this.sql, this.ctx.storage, this.env.DB, tables, isoNow());
       return this.ctx.storage.transactionSync(() => runWithSqliteErrors(() => runStatement(this.sql, text, params)));
     });
@@ -73,12 +82,15 @@ export class BranchObject extends DurableObject<Env> {
 
   /** The tables a merge would write on main (the Worker authorises query:write on each first). */
   changedTables(ref: BranchRef): Promise<Outcome<string[]>> {
-    return this.exclusive(ref, () => branchChanges(this.sql).map((t) => t.table));
+    return this.exclusive(ref, () => {
+      this.cachedChanges = branchChanges(this.sql);
+      return this.cachedChanges.map((t) => t.table);
+    });
   }
 
   merge(ref: BranchRef, strategy: Strategy, resolutions: Resolution[], actor: Actor, authorizedTables: string[]): Promise<Outcome<MergeResult>> {
     return this.exclusive(ref, async () => {
-      const result = await mergeIntoMain(this.sql, this.env.DB, ref.branchId, strategy, resolutions, actor, isoNow, authorizedTables);
+      const result = await mergeIntoMain(this.sql, this.env.DB, ref.branchId, strategy, resolutions, actor, isoNow, authorizedTables, this.cachedChanges);
       if (result.status === "merged") await this.erase("merged");
       return result;
     });
@@ -118,6 +130,7 @@ export class BranchObject extends DurableObject<Env> {
 
   /** A closed branch keeps nothing but the word that it is closed, so later calls answer 409. */
   private async erase(status: ClosedStatus | "merged") {
+    this.cachedChanges = undefined;
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
     migrateBranchSchema(this.sql);

@@ -48,7 +48,8 @@ export function branchChanges(sql: SqlStorage): TableChanges[] {
           changes.keyed.push({ key: keyOf(branch), base: null, branch });
         }
       } else {
-        const sameKey = shape.keyColumns.map((k) => `b.${quoteIdent(k)} IS t.${quoteIdent(k)}`).join(" AND ");
+        // `=`, not IS: it lets SQLite use the key's index (a primary key's values are never NULL in practice).
+        const sameKey = shape.keyColumns.map((k) => `b.${quoteIdent(k)} = t.${quoteIdent(k)}`).join(" AND ");
         const differs = [...baseColumns.map((c) => `t.${quoteIdent(c)} IS NOT b.${quoteIdent(c)}`), ...newColumns.map((c) => `t.${quoteIdent(c.name)} IS NOT NULL`)].join(" OR ") || "0";
         const rows = sql.exec<{ before: string | null; after: string | null }>(
           `SELECT ${jsonObjectOf("b", baseColumns)} AS before, ${jsonObjectOf("t", columns)} AS after FROM ${t} AS t JOIN ${b} AS b ON ${sameKey} WHERE ${differs}

@@ -13,8 +13,8 @@ export interface MergeResult {
 }
 
 /** The plan a merge would carry out now, against main as it is: shared by the diff and the merge. */
-export async function planAgainstMain(sql: SqlStorage, db: D1Database, strategy: Strategy, resolutions: readonly Resolution[] = []) {
-  const changes = branchChanges(sql);
+export async function planAgainstMain(sql: SqlStorage, db: D1Database, strategy: Strategy, resolutions: readonly Resolution[] = [], known?: TableChanges[]) {
+  const changes = known ?? branchChanges(sql);
   const columns = await mainColumns(db, changes.map((c) => c.table));
   const changed: ChangedTable[] = changes.map((c) => ({ table: c.table, keyColumns: c.keyColumns, keyed: c.keyed, keyless: c.keyless }));
   const plan = planMerge(await withMainRows(db, changed, columns), strategy, resolutions);
@@ -41,10 +41,13 @@ const applied = (plan: MergePlan) => Object.fromEntries(plan.tables.map((t) => [
  * If main changed between the plan and the batch, a tripwire rolls everything back; the merge plans
  * once more against the new main, and if that fails too it answers 409 and changes nothing.
  */
-export async function mergeIntoMain(sql: SqlStorage, db: D1Database, branchId: string, strategy: Strategy, resolutions: readonly Resolution[], actor: Actor, now: () => string, authorizedTables: readonly string[]): Promise<MergeResult> {
+export async function mergeIntoMain(sql: SqlStorage, db: D1Database, branchId: string, strategy: Strategy, resolutions: readonly Resolution[], actor: Actor, now: () => string, authorizedTables: readonly string[], known?: TableChanges[]): Promise<MergeResult> {
   let lastError: unknown;
+  // The branch cannot change while it merges (its object runs one call at a time): its changes are
+  // computed once; only main is read again when a retry plans anew.
+  const branchSide = known ?? branchChanges(sql);
   for (let attempt = 0; attempt < 2; attempt++) {
-    const { changes, columns, plan } = await planAgainstMain(sql, db, strategy, resolutions);
+    const { changes, columns, plan } = await planAgainstMain(sql, db, strategy, resolutions, branchSide);
     checkResolutions(changes, resolutions);
     const unauthorized = changes.find((c) => !authorizedTables.includes(c.table));
     if (unauthorized) throw new ApiError("conflict", `The branch changed table '${unauthorized.table}' while the merge was being authorised; merge again.`, { reason: "branch_changed" });

@@ -71,7 +71,9 @@ export function tableStatements(db: D1Database, plan: TablePlan, mainColumnsAfte
     for (const item of items) {
       const columns = columnsOf(item);
       const id = columns.join("\u0000");
-      groups.set(id, { columns, items: [...(groups.get(id)?.items ?? []), item] });
+      const group = groups.get(id);
+      if (group) group.items.push(item);
+      else groups.set(id, { columns, items: [item] });
     }
     return [...groups.values()];
   };
