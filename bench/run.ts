@@ -27,6 +27,7 @@ import { benchMemorySearch } from "./figures/memory-search.ts";
 import { benchMemoryStore, probeMemory } from "./figures/memory-store.ts";
 import { benchRecall } from "./figures/recall.ts";
 import { benchBranches } from "./figures/branches.ts";
+import { benchQuery } from "./figures/query.ts";
 import { benchState } from "./figures/state.ts";
 import { benchEnv, loadConfig } from "./lib/config.ts";
 import { agentWithKey, type BenchContext } from "./lib/context.ts";
@@ -158,6 +159,9 @@ async function main(): Promise<number> {
       rows.push(...branches.rows);
       diagnosis.push(...branches.diagnosis);
     }
+    const sql = await watch("the SQL figures", () => benchQuery(ctx));
+    rows.push(...sql.rows);
+    diagnosis.push(...sql.diagnosis);
     let seeding: SeedingRecord[] = [];
     let recall: RecallReport = { status: "pending", reason: "memory figures skipped (BENCH_MEMORY=0)." };
 

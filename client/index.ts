@@ -25,7 +25,6 @@ export type {
 export type {
   Branch,
   BranchDiff,
-  BranchQueryInput,
   BranchWriteInput,
   BranchWriteResult,
   BranchesResource,
@@ -34,5 +33,5 @@ export type {
   MergeConflict,
   MergeInput,
   MergeResult,
-  QueryResult,
 } from "./resources/branches.ts";
+export type { QueryInput, QueryParam, QueryResult } from "./resources/query.ts";

@@ -3,6 +3,7 @@ import type { WhoAmISchema } from "../src/agents/schemas.ts";
 import { AgentsResource } from "./resources/agents.ts";
 import { BranchesResource } from "./resources/branches.ts";
 import { MemoryResource } from "./resources/memory.ts";
+import { type QueryParam, type QueryResult, runQuery } from "./resources/query.ts";
 import { StateResource } from "./resources/state.ts";
 import { type RequestOptions, type SwitchyardOptions, Transport } from "./transport.ts";
 
@@ -34,6 +35,19 @@ export class Switchyard {
     this.state = new StateResource(this.#transport);
     this.memory = new MemoryResource(this.#transport);
     this.branches = new BranchesResource(this.#transport);
+  }
+
+  /**
+   * Runs one SQL statement over the data layer: `POST /v1/query`. SQLite dialect plus Postgres's NOW(),
+   * CURRENT_TIMESTAMP and `± INTERVAL 'n unit'`; placeholders `?` / `?NNN` take `params` in order.
+   *
+   * @example
+   * const { rows } = await supervisor.query<{ agent_id: string; denied_queries: number }>(
+   *   "SELECT agent_id, COUNT(*) AS denied_queries FROM _policy_denials WHERE denied_at >= NOW() - INTERVAL '1 hour' GROUP BY agent_id",
+   * );
+   */
+  async query<R = Record<string, unknown>>(sql: string, params?: readonly QueryParam[], options?: RequestOptions): Promise<QueryResult<R>> {
+    return runQuery<R>(this.#transport, sql, params, options);
   }
 
   /** Who this client's key belongs to: `GET /v1/whoami`. */

@@ -9,9 +9,10 @@ import { type TableChanges, branchChanges } from "./branch/changes";
 import { type BranchDiff, diffAgainstMain } from "./branch/diff";
 import { closeInRegistry, type ClosedStatus } from "./branch/lifecycle";
 import { type MergeResult, mergeIntoMain } from "./branch/merge";
-import { type QueryResult, runStatement } from "./branch/query";
+import type { QueryResult } from "../src/sql/query-result";
+import { runStatement } from "./branch/query";
 import { takeFromMain } from "./branch/take";
-import { type WriteMode, runWithSqliteErrors, writeRows } from "./branch/write-rows";
+import { type WriteMode, writeRows } from "./branch/write-rows";
 
 /** What the Worker tells the object about its branch on every call (the registry is the source of truth). */
 export interface BranchRef {
@@ -68,11 +69,11 @@ export class BranchObject extends DurableObject<Env> {
   }
 
   /** `POST /v1/branches/{id}/query`: the statement's tables are taken (in one D1 batch), then it runs here. */
-  query(ref: BranchRef, text: string, params: readonly unknown[], tables: readonly string[]): Promise<Outcome<QueryResult>> {
+  query(ref: BranchRef, text: string, params: readonly unknown[], tables: readonly string[], writes: boolean): Promise<Outcome<QueryResult>> {
     return this.exclusive(ref, async () => {
       this.cachedChanges = undefined;
       await takeFromMain(this.sql, this.ctx.storage, this.env.DB, tables, isoNow());
-      return this.ctx.storage.transactionSync(() => runWithSqliteErrors(() => runStatement(this.sql, text, params)));
+      return this.ctx.storage.transactionSync(() => runStatement(this.sql, text, params, writes));
     });
   }
 

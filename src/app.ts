@@ -8,6 +8,7 @@ import { requestId } from "./http/request-id";
 import { agentRoutes } from "./routes/agents";
 import { branchRoutes } from "./routes/branches";
 import { memoryRoutes } from "./routes/memory";
+import { queryRoutes } from "./routes/query";
 import { stateRoutes } from "./routes/state";
 import { mountSystemRoutes } from "./routes/system";
 
@@ -36,6 +37,7 @@ export function createApp() {
   app.route("/", stateRoutes);
   app.route("/", memoryRoutes);
   app.route("/", branchRoutes);
+  app.route("/", queryRoutes);
   mountSystemRoutes(app);
   return app;
 }

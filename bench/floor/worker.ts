@@ -8,6 +8,8 @@
  *   Object's memory, dot product against a random query, top k (the floor for memory search at n).
  * - `GET /noop`, `GET /d1/:key`, `PUT /d1/:key`: no I/O, one D1 read, one D1 write; only for the
  *   diagnosis (the real API authenticates with one D1 read and audits with one D1 write).
+ * - `POST /d1/sql {sql, params}`: the SQL run as is on D1, answered as columns and rows (the floor for
+ *   `POST /v1/query`: no authentication, no guard, no policy).
  */
 import { DurableObject } from "cloudflare:workers";
 import { Hono } from "hono";
@@ -141,6 +143,12 @@ app.get("/d1/:key", async (c) => {
   const row = await c.env.DB.prepare("SELECT value FROM kv WHERE key = ?").bind(c.req.param("key")).first<{ value: string }>();
   if (!row) return c.json({ error: { code: "not_found", message: "unset" } }, 404);
   return c.body(row.value, 200, { "content-type": "application/json" });
+});
+
+app.post("/d1/sql", async (c) => {
+  const { sql, params = [] } = await c.req.json<{ sql: string; params?: unknown[] }>();
+  const [columns = [], ...rows] = await c.env.DB.prepare(sql).bind(...params).raw({ columnNames: true });
+  return c.json({ columns, rows: rows.map((row) => Object.fromEntries(columns.map((col, i) => [col, row[i]]))) });
 });
 
 app.post("/scan/prepare", async (c) => {

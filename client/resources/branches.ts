@@ -1,8 +1,6 @@
 import type { z } from "@hono/zod-openapi";
 import type {
   BranchDiffSchema,
-  BranchQueryResultSchema,
-  BranchQuerySchema,
   BranchSchema,
   BranchWriteResultSchema,
   BranchWriteSchema,
@@ -15,6 +13,7 @@ import type {
 import { type Page, type PageOptions, paginate } from "../pagination.ts";
 import { path } from "../path.ts";
 import type { CreateOptions, RequestOptions, Transport } from "../transport.ts";
+import type { QueryInput, QueryResult } from "./query.ts";
 
 /** A branch as the registry holds it; `status` is `open`, `merged`, `discarded` or `expired`. */
 export type Branch = z.infer<typeof BranchSchema>;
@@ -25,10 +24,6 @@ export type ListBranchesOptions = PageOptions & { status?: z.input<typeof ListBr
 /** `POST /v1/branches/{id}/write`: a table, its rows, and `insert` (default) or `upsert`. */
 export type BranchWriteInput = z.input<typeof BranchWriteSchema>;
 export type BranchWriteResult = z.infer<typeof BranchWriteResultSchema>;
-/** One SQL statement and its positional parameters. */
-export type BranchQueryInput = z.input<typeof BranchQuerySchema>;
-/** The shape of `POST /v1/query`: columns, rows as objects, row_count, duration_ms, truncated. */
-export type QueryResult = z.infer<typeof BranchQueryResultSchema>;
 /** Per table: rows added, changed (before and after) and deleted; and the conflicts a merge would meet now. */
 export type BranchDiff = z.infer<typeof BranchDiffSchema>;
 /** A row main and the branch both changed since the base, differently. */
@@ -76,7 +71,7 @@ export class BranchesResource {
   }
 
   /** Runs one SQL statement against the branch's view (reads and writes). */
-  async query(branchId: string, input: BranchQueryInput, options?: RequestOptions): Promise<QueryResult> {
+  async query<R = Record<string, unknown>>(branchId: string, input: QueryInput, options?: RequestOptions): Promise<QueryResult<R>> {
     return this.#transport.request({ method: "POST", path: path`/v1/branches/${branchId}/query`, body: input, options });
   }
 

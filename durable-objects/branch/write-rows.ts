@@ -68,7 +68,7 @@ export function writeRows(sql: SqlStorage, table: string, prepared: PreparedRows
 }
 
 /** SQLite's refusals of a row are the caller's: a taken key is 409, any other constraint 400. */
-export function runWithSqliteErrors<T>(fn: () => T): T {
+function runWithSqliteErrors<T>(fn: () => T): T {
   try {
     return fn();
   } catch (err) {

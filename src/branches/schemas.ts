@@ -49,23 +49,6 @@ export const BranchWriteSchema = z
 
 export const BranchWriteResultSchema = z.object({ table: z.string(), written: z.number().int() }).openapi("BranchWriteResult");
 
-export const BranchQuerySchema = z
-  .strictObject({
-    sql: z.string().min(1).max(100_000).openapi({ example: "SELECT * FROM revenue_forecast" }),
-    params: z.array(z.union([z.string(), z.number(), z.boolean(), z.null()])).max(100).optional(),
-  })
-  .openapi("BranchQuery");
-
-export const BranchQueryResultSchema = z
-  .object({
-    columns: z.array(z.string()),
-    rows: z.array(z.record(z.string(), z.unknown())),
-    row_count: z.number().int(),
-    duration_ms: z.number(),
-    truncated: z.boolean(),
-  })
-  .openapi("BranchQueryResult");
-
 const RowSchema = z.record(z.string(), z.union([z.string(), z.number(), z.null()]));
 
 export const ConflictSchema = z

@@ -12,8 +12,6 @@ import {
   BranchDiffSchema,
   BranchListSchema,
   BranchPathSchema,
-  BranchQueryResultSchema,
-  BranchQuerySchema,
   BranchSchema,
   BranchWriteResultSchema,
   BranchWriteSchema,
@@ -28,6 +26,9 @@ import type { AppEnv } from "../http/context";
 import { idempotent } from "../http/idempotency";
 import { IdempotencyHeaders, errorResponses, jsonBody, jsonResponse } from "../http/openapi";
 import { router } from "../http/router";
+import { RefusedTableError } from "../sql/guard-errors";
+import { QueryRequestSchema, QueryResultSchema } from "../sql/schemas";
+import { recordRefusal } from "../sql/record-refusal";
 
 const tags = ["Branches"];
 
@@ -123,13 +124,16 @@ export const branchRoutes = router()
       summary: "Run one SQL statement against the branch's view",
       description:
         "Any SQL the caller may run on main (the same guard and policies), against main as it was when the branch first touched each table, plus the branch's own changes. Writes are allowed.",
-      request: { params: BranchPathSchema, body: jsonBody(BranchQuerySchema) },
-      responses: { 200: jsonResponse(BranchQueryResultSchema, "The statement's result."), ...errorResponses("not_found", "conflict", "unprocessable") },
+      request: { params: BranchPathSchema, body: jsonBody(QueryRequestSchema) },
+      responses: { 200: jsonResponse(QueryResultSchema, "The statement's result."), ...errorResponses("not_found", "conflict", "unprocessable") },
     }),
     async (c) => {
       const { branch_id } = c.req.valid("param");
-      const { sql, params } = c.req.valid("json");
-      const statement = guardBranchSql(sql);
+      const { sql, params = [] } = c.req.valid("json");
+      const statement = await guardBranchSql(c.env.DB, sql, params).catch(async (err: unknown) => {
+        if (err instanceof RefusedTableError) await recordRefusal(c, err);
+        throw err;
+      });
       const writes = statement.kind !== "read";
       await authorizeAll(
         c,
@@ -142,8 +146,9 @@ export const branchRoutes = router()
         await branchObject(c.env, branch_id).query(
           branchRef(branch),
           statement.sql,
-          (params ?? []).map((p) => (typeof p === "boolean" ? Number(p) : p)),
+          params.map((p) => (typeof p === "boolean" ? Number(p) : p)),
           statement.tables.map((t) => t.name),
+          writes,
         ),
       );
       if (writes) await audit(c, "branch:query", branch_id, { kind: statement.kind, tables: statement.tables.map((t) => t.name) });

@@ -7,7 +7,7 @@ const CORE = [
   "abs", "changes", "char", "coalesce", "concat", "concat_ws", "format", "glob", "hex", "ifnull", "iif", "if",
   "instr", "last_insert_rowid", "length", "like", "likelihood", "likely", "lower", "ltrim", "max", "min",
   "nullif", "octet_length", "printf", "quote", "random", "randomblob", "replace", "round", "rtrim", "sign",
-  "soundex", "sqlite_version", "substr", "substring", "total_changes", "trim", "typeof", "unhex", "unicode",
+  "soundex", "substr", "substring", "total_changes", "trim", "typeof", "unhex", "unicode",
   "unlikely", "upper", "zeroblob",
 ];
 const DATE_TIME = ["date", "time", "datetime", "julianday", "unixepoch", "strftime", "timediff"];

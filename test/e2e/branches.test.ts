@@ -24,12 +24,9 @@ describe("branches: experiment, hand-off through shared memory, review, merge or
   let branchId: string;
   printLogsOnFailure(() => server);
 
-  /** What main holds now, seen through a fresh branch (which takes the table as main has it). */
+  /** What main holds now: `POST /v1/query` on main. */
   async function mainForecast(by: Switchyard) {
-    const observer = await by.branches.create({ label: "observer", ttl_seconds: 60 });
-    const { rows } = await by.branches.query(observer.branch_id, { sql: "SELECT id, revenue, scenario FROM revenue_forecast ORDER BY id" });
-    await by.branches.discard(observer.branch_id);
-    return rows;
+    return (await by.query("SELECT id, revenue, scenario FROM revenue_forecast ORDER BY id")).rows;
   }
 
   beforeAll(async () => {
@@ -44,10 +41,9 @@ describe("branches: experiment, hand-off through shared memory, review, merge or
     analyst = await clientFor(ANALYST, "agent");
     supervisor = await clientFor(SUPERVISOR, "reader");
     releaser = await clientFor(RELEASER, "agent");
-    // Main's revenue_forecast, made the same way: a branch that creates the table, merged.
-    const setup = await releaser.branches.create({ label: "forecast-table" });
-    await releaser.branches.write(setup.branch_id, { table: "revenue_forecast", rows: baseline });
-    expect(await releaser.branches.merge(setup.branch_id, { strategy: "branch_wins" })).toMatchObject({ status: "merged", applied: { revenue_forecast: 2 } });
+    // Main's revenue_forecast, created and filled with SQL on main.
+    await releaser.query("CREATE TABLE revenue_forecast (id TEXT PRIMARY KEY, revenue INTEGER NOT NULL, scenario TEXT NOT NULL)");
+    await releaser.query("INSERT INTO revenue_forecast (id, revenue, scenario) VALUES (?, ?, ?), (?, ?, ?)", baseline.flatMap((r) => [r.id, r.revenue, r.scenario]));
   });
 
   afterAll(async () => {
