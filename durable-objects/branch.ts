@@ -2,7 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import type { Resolution, Strategy } from "../src/branches/merge-planner";
 import { type Actor, type Outcome, outcome } from "../src/branches/outcome";
 import type { PreparedRows } from "../src/branches/row-shape";
-import { ApiError } from "../src/http/errors";
+import { ApiError, notFound } from "../src/http/errors";
 import { isoNow } from "../src/lib/time";
 import { migrateBranchSchema, readMeta, writeMeta } from "./branch/branch-schema";
 import { type TableChanges, branchChanges } from "./branch/changes";
@@ -14,10 +14,9 @@ import { runStatement } from "./branch/query";
 import { takeFromMain } from "./branch/take";
 import { type WriteMode, writeRows } from "./branch/write-rows";
 
-/** What the Worker tells the object about its branch on every call (the registry is the source of truth). */
+/** Which branch a call is for (an object is named by its branch's id, but cannot read its own name). */
 export interface BranchRef {
   branchId: string;
-  expiresAt: string;
 }
 
 /**
@@ -42,17 +41,28 @@ export class BranchObject extends DurableObject<Env> {
     return this.ctx.storage.sql;
   }
 
-  /** Runs work serialised with every other call, on an open branch whose expiry alarm is set. */
+  /**
+   * Runs work serialised with every other call, on an open branch whose expiry alarm is set. The first
+   * call reads the branch's registry row; after that the object knows its own status and expiry (every
+   * close goes through it), so a branch's writes and queries make no registry read of their own.
+   */
   private exclusive<T>(ref: BranchRef, work: () => Promise<T> | T): Promise<Outcome<T>> {
     return this.ctx.blockConcurrencyWhile(() =>
       outcome(async () => {
         const closed = readMeta(this.sql, "closed");
-        if (closed) throw new ApiError("conflict", `Branch '${ref.branchId}' is ${closed}; it takes no more work.`, { reason: "branch_closed", status: closed });
-        if (readMeta(this.sql, "branch_id") === null) {
+        if (closed) throw branchClosed(ref.branchId, closed);
+        let expiresAt = readMeta(this.sql, "expires_at");
+        if (expiresAt === null) {
+          const row = await this.env.DB.prepare("SELECT status, expires_at FROM _branches WHERE branch_id = ?").bind(ref.branchId).first<{ status: string; expires_at: string }>();
+          if (!row) throw notFound("Branch", ref.branchId);
+          if (row.status !== "open") throw branchClosed(ref.branchId, row.status);
+          expiresAt = row.expires_at;
           writeMeta(this.sql, "branch_id", ref.branchId);
-          writeMeta(this.sql, "expires_at", ref.expiresAt);
-          await this.ctx.storage.setAlarm(new Date(ref.expiresAt));
+          writeMeta(this.sql, "expires_at", expiresAt);
+          await this.ctx.storage.setAlarm(new Date(expiresAt));
         }
+        // Past its expiry the branch is expired, even in the moment before its alarm runs.
+        if (expiresAt <= isoNow()) throw branchClosed(ref.branchId, "expired");
         return work();
       }),
     );
@@ -138,3 +148,6 @@ export class BranchObject extends DurableObject<Env> {
     writeMeta(this.sql, "closed", status);
   }
 }
+
+const branchClosed = (branchId: string, status: string) =>
+  new ApiError("conflict", `Branch '${branchId}' is ${status}; it takes no more writes, queries or merges.`, { reason: "branch_closed", status });

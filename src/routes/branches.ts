@@ -32,10 +32,9 @@ import { recordRefusal } from "../sql/record-refusal";
 
 const tags = ["Branches"];
 
-/** Authorises the branch action and then each table action; the first refusal is recorded and raised. */
+/** Authorises the branch action and each table action, together; every refusal is recorded, the first raised. */
 async function authorizeAll(c: Context<AppEnv>, branchId: string, branchAction: Action, tables: [Action, string][]) {
-  await authorize(c, branchAction, branchResource(branchId));
-  for (const [action, table] of tables) await authorize(c, action, tableResource(table));
+  await Promise.all([authorize(c, branchAction, branchResource(branchId)), ...tables.map(([action, table]) => authorize(c, action, tableResource(table)))]);
 }
 
 async function audit(c: Context<AppEnv>, action: string, branchId: string, details: Record<string, unknown>) {
@@ -109,9 +108,8 @@ export const branchRoutes = router()
       const { branch_id } = c.req.valid("param");
       const { table, rows, mode } = c.req.valid("json");
       await authorizeAll(c, branch_id, "branch:write", [["query:write", table]]);
-      const branch = requireOpen(await findBranch(database(c.env), branch_id));
       const prepared = prepareRows(rows);
-      const result = unwrap(await branchObject(c.env, branch_id).write(branchRef(branch), table, prepared, mode));
+      const result = unwrap(await branchObject(c.env, branch_id).write(branchRef(branch_id), table, prepared, mode));
       await audit(c, "branch:write", branch_id, { table, mode, written: result.written });
       return c.json(result, 200);
     },
@@ -141,10 +139,9 @@ export const branchRoutes = router()
         writes ? "branch:write" : "branch:read",
         statement.tables.map((t): [Action, string] => [t.access === "read" ? "query:read" : "query:write", t.name]),
       );
-      const branch = requireOpen(await findBranch(database(c.env), branch_id));
       const result = unwrap(
         await branchObject(c.env, branch_id).query(
-          branchRef(branch),
+          branchRef(branch_id),
           statement.sql,
           params.map((p) => (typeof p === "boolean" ? Number(p) : p)),
           statement.tables.map((t) => t.name),
@@ -169,8 +166,7 @@ export const branchRoutes = router()
     async (c) => {
       const { branch_id } = c.req.valid("param");
       await authorize(c, "branch:read", branchResource(branch_id));
-      const branch = requireOpen(await findBranch(database(c.env), branch_id));
-      return c.json(unwrap(await branchObject(c.env, branch_id).diff(branchRef(branch))), 200);
+      return c.json(unwrap(await branchObject(c.env, branch_id).diff(branchRef(branch_id))), 200);
     },
   )
   .openapi(
@@ -189,12 +185,11 @@ export const branchRoutes = router()
       const { branch_id } = c.req.valid("param");
       const { strategy, resolutions } = c.req.valid("json");
       await authorize(c, "branch:merge", branchResource(branch_id));
-      const branch = requireOpen(await findBranch(database(c.env), branch_id));
       const object = branchObject(c.env, branch_id);
       // Merging writes main's tables: the caller needs query:write on each table the branch changed.
-      const tables = unwrap(await object.changedTables(branchRef(branch)));
+      const tables = unwrap(await object.changedTables(branchRef(branch_id)));
       for (const table of tables) await authorize(c, "query:write", tableResource(table));
-      return c.json(unwrap(await object.merge(branchRef(branch), strategy, resolutions ?? [], auditContext(c), tables)), 200);
+      return c.json(unwrap(await object.merge(branchRef(branch_id), strategy, resolutions ?? [], auditContext(c), tables)), 200);
     },
   )
   .openapi(
@@ -209,8 +204,7 @@ export const branchRoutes = router()
     async (c) => {
       const { branch_id } = c.req.valid("param");
       await authorize(c, "branch:discard", branchResource(branch_id));
-      const branch = requireOpen(await findBranch(database(c.env), branch_id));
-      const { closed } = unwrap(await branchObject(c.env, branch_id).discard(branchRef(branch), auditContext(c)));
+      const { closed } = unwrap(await branchObject(c.env, branch_id).discard(branchRef(branch_id), auditContext(c)));
       const after = await findBranch(database(c.env), branch_id);
       if (!closed) requireOpen(after);
       return c.json(after, 200);
