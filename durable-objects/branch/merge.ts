@@ -4,6 +4,7 @@ import { TRIPWIRE_MESSAGE, schemaStatements, tableStatements, tripwire } from ".
 import { type Actor, auditStatement } from "../../src/branches/outcome";
 import { auditRow } from "../../src/audit/audit-log";
 import { ApiError } from "../../src/http/errors";
+import { sqlFailure } from "../../src/sql/sql-failure";
 import { branchChanges, type TableChanges } from "./changes";
 
 export interface MergeResult {
@@ -70,7 +71,9 @@ export async function mergeIntoMain(sql: SqlStorage, db: D1Database, branchId: s
       return { status: "merged", applied: applied(plan), conflicts: plan.conflicts };
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
-      if (!TRIPWIRE_MESSAGE.test(message) && !/UNIQUE constraint failed/i.test(message)) throw err;
+      // Anything but a tripwire or a key main took meanwhile is main refusing the branch's schema or rows
+      // (an index name main already uses, a NOT NULL column main added): the caller's to resolve, 422.
+      if (!TRIPWIRE_MESSAGE.test(message) && !/UNIQUE constraint failed/i.test(message)) throw sqlFailure(err);
       lastError = err;
       const status = await db.prepare("SELECT status FROM _branches WHERE branch_id = ?").bind(branchId).first<string>("status");
       if (status !== "open") throw new ApiError("conflict", `Branch '${branchId}' is ${status ?? "gone"}; it cannot be merged.`, { reason: "branch_closed", status });

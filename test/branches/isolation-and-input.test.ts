@@ -44,6 +44,18 @@ describe("isolation", () => {
     expect(await mainRows(table, "id")).toEqual([{ id: 1, amount: 100, memo: "a" }, { id: 2, amount: 200, memo: "main" }]);
   });
 
+  it("refuses, with 409 and nothing applied, to create a table main created meanwhile", async () => {
+    const existing = await mainTable(ledger, [[1, 100, "a"]]);
+    const id = await newBranch();
+    const name = `both_${id.slice(3, 12)}`;
+    await branchWrite(id, existing, [{ id: 2, amount: 2 }]);
+    await branchWrite(id, name, [{ id: 1, v: "branch" }]);
+    await env.DB.prepare(`CREATE TABLE "${name}" (id INTEGER PRIMARY KEY, v TEXT)`).run();
+    expectError(await merge(id, { strategy: "branch_wins" }), 409, "conflict");
+    expect(await mainRows(existing, "id")).toHaveLength(1);
+    expect((await api("GET", `/v1/branches/${id}`)).body.status).toBe("open");
+  });
+
   it("merges one branch once when two merges race", async () => {
     const table = await mainTable(ledger, [[1, 100, "a"]]);
     const id = await newBranch();
