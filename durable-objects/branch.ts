@@ -4,6 +4,7 @@ import { type Actor, type Outcome, outcome } from "../src/branches/outcome";
 import type { PreparedRows } from "../src/branches/row-shape";
 import { ApiError, notFound } from "../src/http/errors";
 import { isoNow } from "../src/lib/time";
+import { sqlFailure } from "../src/sql/sql-failure";
 import { migrateBranchSchema, readMeta, writeMeta } from "./branch/branch-schema";
 import { type TableChanges, branchChanges } from "./branch/changes";
 import { type BranchDiff, diffAgainstMain } from "./branch/diff";
@@ -63,7 +64,14 @@ export class BranchObject extends DurableObject<Env> {
         }
         // Past its expiry the branch is expired, even in the moment before its alarm runs.
         if (expiresAt <= isoNow()) throw branchClosed(ref.branchId, "expired");
-        return work();
+        try {
+          return await work();
+        } catch (err) {
+          // SQLite refusing what the branch holds (a BLOB has no JSON form for a take or a diff, say) is
+          // the caller's data, so 422; anything else is a fault, and stays one.
+          if (!(err instanceof ApiError) && err instanceof Error && /SQLITE_|D1_|JSON/.test(err.message)) throw sqlFailure(err);
+          throw err;
+        }
       }),
     );
   }

@@ -116,3 +116,13 @@ describe("bad input: a clear 4xx and no change", () => {
     expect(await mainRows(table, "id")).toHaveLength(1);
   });
 });
+
+describe("what branches do not carry", () => {
+  it("answers a take of a table holding a BLOB with 422, not a fault", async () => {
+    const table = await mainTable((n) => `CREATE TABLE "${n}" (id INTEGER PRIMARY KEY, data BLOB)`);
+    await env.DB.prepare(`INSERT INTO "${table}" VALUES (1, x'00ff')`).run();
+    const id = await newBranch();
+    expectError(await branchQuery(id, `SELECT * FROM ${table}`), 422, "unprocessable");
+    expect((await api("GET", `/v1/branches/${id}`)).body.status).toBe("open");
+  });
+});
