@@ -17,6 +17,7 @@
  *   BENCH_TRIGGERS=0                                          skip the semantic trigger figures
  *   BENCH_INBOX_MESSAGES=10000 BENCH_INBOX_SENDERS=20         inbox throughput (bench/figures/inbox.ts)
  *   BENCH_INBOX_PUSHES=300                                    WebSocket push latency samples
+ *   BENCH_BRANCHES=0 BENCH_BRANCH_ROWS=100000                 skip the branch figures; size of the large table
  *   BENCH_KEEP_DATA=1                                         keep the temp dirs and server logs
  *   BENCH_OUTPUT=bench/RESULTS.md                             where the report is written
  */
@@ -31,6 +32,7 @@ import { benchMemorySearch } from "./figures/memory-search.ts";
 import { benchMemoryStore, probeMemory } from "./figures/memory-store.ts";
 import { benchPolicy } from "./figures/policy.ts";
 import { benchRecall } from "./figures/recall.ts";
+import { benchBranches } from "./figures/branches.ts";
 import { benchQuery } from "./figures/query.ts";
 import { benchInbox } from "./figures/inbox.ts";
 import { benchState } from "./figures/state.ts";
@@ -162,6 +164,12 @@ async function main(): Promise<number> {
     const policy = await benchPolicy(root);
     rows.push(...policy.rows);
     diagnosis.push(...policy.diagnosis);
+    if (process.env.BENCH_BRANCHES !== "0") {
+      const branchState = { agentId: "bench-state-branches", key: await agentWithKey(ctx, "bench-state-branches") };
+      const branches = await watch("the branch figures", () => benchBranches(ctx, branchState));
+      rows.push(...branches.rows);
+      diagnosis.push(...branches.diagnosis);
+    }
     const sql = await watch("the SQL figures", () => benchQuery(ctx));
     rows.push(...sql.rows);
     diagnosis.push(...sql.diagnosis);

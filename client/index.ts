@@ -23,6 +23,18 @@ export type {
   StoreMemoryInput,
 } from "./resources/memory.ts";
 export type { CreatePolicyInput, DeletedPolicy, PoliciesResource, Policy } from "./resources/policies.ts";
+export type {
+  Branch,
+  BranchDiff,
+  BranchWriteInput,
+  BranchWriteResult,
+  BranchesResource,
+  CreateBranchInput,
+  ListBranchesOptions,
+  MergeConflict,
+  MergeInput,
+  MergeResult,
+} from "./resources/branches.ts";
 export type { QueryInput, QueryParam, QueryResult } from "./resources/query.ts";
 export type { ChainVerification, CotResource, CotSession, CotSessionQuery, CotStep, CotStepPage, CotStepPageOptions, LogStepBatchInput, LogStepInput, LoggedStep, LoggedStepBatch, StepType } from "./resources/cot.ts";
 export type { CreateTriggerInput, DeletedTrigger, Trigger, TriggerActionInput, TriggerNotification, TriggersResource, TriggerTestResult, UpdateTriggerInput } from "./resources/triggers.ts";

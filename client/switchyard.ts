@@ -3,6 +3,7 @@ import type { WhoAmISchema } from "../src/agents/schemas.ts";
 import { AgentsResource } from "./resources/agents.ts";
 import { CotResource } from "./resources/cot.ts";
 import { InboxResource } from "./resources/inbox.ts";
+import { BranchesResource } from "./resources/branches.ts";
 import { MemoryResource } from "./resources/memory.ts";
 import { PoliciesResource } from "./resources/policies.ts";
 import { type QueryParam, type QueryResult, runQuery } from "./resources/query.ts";
@@ -39,6 +40,8 @@ export class Switchyard {
   readonly webhooks: WebhooksResource;
   /** Each agent's inbox: poll, ack, send, history, subscribe. */
   readonly inbox: InboxResource;
+  /** Copy-on-write branches of the SQL data layer: write, query, diff, merge, discard. */
+  readonly branches: BranchesResource;
   readonly #transport: Transport;
 
   constructor(options: SwitchyardOptions) {
@@ -51,6 +54,7 @@ export class Switchyard {
     this.triggers = new TriggersResource(this.#transport);
     this.webhooks = new WebhooksResource(this.#transport);
     this.inbox = new InboxResource(this.#transport);
+    this.branches = new BranchesResource(this.#transport);
   }
 
   /**

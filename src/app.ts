@@ -8,6 +8,7 @@ import { requestId } from "./http/request-id";
 import { agentRoutes } from "./routes/agents";
 import { cotRoutes } from "./routes/cot";
 import { inboxRoutes } from "./routes/inbox";
+import { branchRoutes } from "./routes/branches";
 import { memoryRoutes } from "./routes/memory";
 import { policyRoutes } from "./routes/policies";
 import { queryRoutes } from "./routes/query";
@@ -41,6 +42,7 @@ export function createApp() {
   app.route("/", stateRoutes);
   app.route("/", memoryRoutes);
   app.route("/", policyRoutes);
+  app.route("/", branchRoutes);
   app.route("/", queryRoutes);
   app.route("/", cotRoutes);
   app.route("/", triggerRoutes);

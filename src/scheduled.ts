@@ -1,3 +1,4 @@
+import { sweepExpiredBranches } from "./branches/sweep";
 import { purgeExpiredIdempotencyKeys } from "./http/idempotency";
 import { purgeExpiredMemories } from "./memory/memory-writes";
 import { memoryServices } from "./memory/services";
@@ -11,6 +12,7 @@ const jobs: Record<string, (env: Env) => Promise<unknown>> = {
   "idempotency-keys": purgeExpiredIdempotencyKeys,
   "expired-memories": (env) => purgeExpiredMemories(memoryServices(env)),
   "trigger-outbox": sweepTriggerOutbox,
+  "expired-branches": sweepExpiredBranches,
 };
 
 export async function runScheduledWork(_controller: ScheduledController, env: Env): Promise<void> {

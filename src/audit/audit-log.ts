@@ -15,7 +15,8 @@ export interface AuditEntry {
   details?: Record<string, unknown>;
 }
 
-function auditRow(entry: AuditEntry) {
+/** The row of an entry, for statements built without drizzle (a branch merge's raw D1 batch). */
+export function auditRow(entry: AuditEntry) {
   return {
     auditId: newId("aud"),
     agentId: entry.agentId,
