@@ -21,10 +21,12 @@ export interface SearchRequest {
 /** Reads the stored float32 vectors of the given SQLite slots. */
 export type ExactVectors = (slots: number[]) => Map<number, Float32Array>;
 
-/** At least this many approximate winners are re-scored exactly, whatever topK is. */
-export const MIN_RESCORED = 64;
-/** …and at least this many per result asked for. */
-export const RESCORED_PER_RESULT = 4;
+/**
+ * Approximate winners re-scored exactly beyond the topK asked for. A few spare ones usually settle the
+ * k-th exact score; the error bounds then name the few others that could still reach it, which are
+ * re-scored too. Each re-score reads float32 rows from SQLite, the costliest step after the scan.
+ */
+export const RESCORE_MARGIN = 8;
 
 /**
  * Exhaustive search with exact scores. One pass over the int8 codes gives every eligible vector an
@@ -52,12 +54,11 @@ export function searchExact(segments: readonly Segment[], request: SearchRequest
   }
   // Approximate score per vector across all segments; -Infinity for filtered out or already re-scored.
   const approximate = new Float64Array(total);
-  const heap = new TopKHeap(Math.min(total, Math.max(MIN_RESCORED, topK * RESCORED_PER_RESULT)));
+  const heap = new TopKHeap(Math.min(total, topK + RESCORE_MARGIN));
 
+  const terms = queryTerms(query32);
   for (let s = 0; s < segments.length; s++) {
-    const segment = segments[s]!;
-    const offset = offsets[s]!;
-    scanSegment(segment, query32, predicate, approximate, offset, heap);
+    scanSegment(segments[s]!, terms, predicate, approximate, offsets[s]!, heap);
   }
 
   const candidates = heap.drain().map(({ item }) => item);
@@ -86,9 +87,35 @@ export function searchExact(segments: readonly Segment[], request: SearchRequest
   return ranked.slice(0, topK);
 }
 
+/**
+ * The query's non-zero components, so that the scan can visit only those: a zero component adds exactly 0
+ * to every dot product, so skipping it changes no score. The local embedder's short questions touch 30-80
+ * of 384 dimensions, so their scan costs a fraction of a full pass. A query with more than half its
+ * components non-zero is scanned densely (`dimensions` undefined), which is faster than indirection then.
+ */
+export interface QueryTerms {
+  dimensions: Int32Array | undefined;
+  values: Float32Array;
+}
+
+export function queryTerms(query: Float32Array): QueryTerms {
+  let count = 0;
+  for (let j = 0; j < query.length; j++) if (query[j] !== 0) count++;
+  if (count * 2 > query.length) return { dimensions: undefined, values: query };
+  const dimensions = new Int32Array(count);
+  const values = new Float32Array(count);
+  let t = 0;
+  for (let j = 0; j < query.length; j++) {
+    if (query[j] === 0) continue;
+    dimensions[t] = j;
+    values[t++] = query[j]!;
+  }
+  return { dimensions, values };
+}
+
 function scanSegment(
   segment: Segment,
-  query: Float32Array,
+  query: QueryTerms,
   predicate: MetadataPredicate | undefined,
   approximate: Float64Array,
   offset: number,
@@ -96,6 +123,12 @@ function scanSegment(
 ): void {
   const { codes, scales, metadata, dimensions } = segment;
   const size = segment.size;
+  // Dense, `at` is the identity: one loop serves both, and V8 keeps the branch out of the way.
+  const at = query.dimensions;
+  const values = query.values;
+  const terms = values.length;
+  // Four running sums let V8 overlap the multiply-adds; terms beyond the last multiple of 4 go on their own.
+  const blocked = terms - (terms % 4);
   // Checked here rather than in heap.offer: almost every vector falls below it, and a call per vector shows.
   let threshold = heap.threshold;
   for (let p = 0; p < size; p++) {
@@ -104,16 +137,27 @@ function scanSegment(
       continue;
     }
     const base = p * dimensions;
-    // Four running sums let V8 overlap the multiply-adds; dimensions is a multiple of 4 (384).
     let s0 = 0;
     let s1 = 0;
     let s2 = 0;
     let s3 = 0;
-    for (let j = 0; j < dimensions; j += 4) {
-      s0 += query[j]! * codes[base + j]!;
-      s1 += query[j + 1]! * codes[base + j + 1]!;
-      s2 += query[j + 2]! * codes[base + j + 2]!;
-      s3 += query[j + 3]! * codes[base + j + 3]!;
+    let t = 0;
+    if (at === undefined) {
+      for (; t < blocked; t += 4) {
+        s0 += values[t]! * codes[base + t]!;
+        s1 += values[t + 1]! * codes[base + t + 1]!;
+        s2 += values[t + 2]! * codes[base + t + 2]!;
+        s3 += values[t + 3]! * codes[base + t + 3]!;
+      }
+      for (; t < terms; t++) s0 += values[t]! * codes[base + t]!;
+    } else {
+      for (; t < blocked; t += 4) {
+        s0 += values[t]! * codes[base + at[t]!]!;
+        s1 += values[t + 1]! * codes[base + at[t + 1]!]!;
+        s2 += values[t + 2]! * codes[base + at[t + 2]!]!;
+        s3 += values[t + 3]! * codes[base + at[t + 3]!]!;
+      }
+      for (; t < terms; t++) s0 += values[t]! * codes[base + at[t]!]!;
     }
     const score = (s0 + s1 + s2 + s3) * scales[p]!;
     approximate[offset + p] = score;

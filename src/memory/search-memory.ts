@@ -1,9 +1,6 @@
-import { and, desc, eq, sql } from "drizzle-orm";
-import { memoryFts } from "../db/fts";
-import { memories } from "../db/schema";
 import { isoNow } from "../lib/time";
 import { indexFilter } from "./index-metadata";
-import { keywordQuery } from "./keyword-query";
+import { keywordRanking } from "./keyword-ranking";
 import { type MemoryConstraints, type MemoryRow, constraintsSql, memoryJson, rowsByIds } from "./memory-rows";
 import { embedQuery, indexOrUnavailable, type MemoryServices } from "./memory-writes";
 import type { MemoryFilter, SearchResult } from "./schemas";
@@ -53,7 +50,7 @@ export async function searchMemories(s: MemoryServices, input: SearchInput): Pro
   // The keyword leg does not wait for the embedding (a network call to Workers AI in production).
   const [vectorHits, keywordHits] = await Promise.all([
     input.mode === "keyword" ? new Map<string, number>() : embedQuery(s.embedder, input.query).then((v) => vectorLeg(s, input, v, depth)),
-    input.mode === "vector" ? [] : keywordLeg(s, input.query, constraints, depth),
+    input.mode === "vector" ? [] : keywordRanking(s.db, input.query, constraints, depth),
   ]);
 
   const candidates = new Map<string, Candidate>();
@@ -121,18 +118,4 @@ async function vectorLeg(s: MemoryServices, input: SearchInput, vector: Float32A
   const hits = new Map<string, number>();
   for (const answer of answers) for (const m of answer.matches) hits.set(m.id, clampUnit(m.score));
   return hits;
-}
-
-async function keywordLeg(s: MemoryServices, query: string, constraints: MemoryConstraints, depth: number) {
-  const match = keywordQuery(query);
-  if (!match) return [];
-  // bm25() is lower for better matches; negated it is a positive relevance.
-  const relevance = sql<number>`-bm25(_memory_fts)`;
-  return s.db
-    .select({ row: memories, relevance })
-    .from(memoryFts)
-    .innerJoin(memories, eq(memories.memoryId, memoryFts.memoryId))
-    .where(and(sql`_memory_fts MATCH ${match}`, constraintsSql(constraints)))
-    .orderBy(desc(relevance))
-    .limit(depth);
 }
