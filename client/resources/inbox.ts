@@ -13,7 +13,7 @@ export type InboxNotification = z.infer<typeof NotificationItemSchema>;
 export type InboxMessage = z.infer<typeof MessageItemSchema>;
 /** Which ids an ack delivered and which were no leased item of the inbox. */
 export type AckResult = z.infer<typeof AckResultSchema>;
-/** What a message carries: any JSON `body` and an optional `type` (default `message`). */
+/** What a message carries: a `body` of any JSON and an optional `type` (default `message`). */
 export type SendMessageInput = z.input<typeof SendMessageSchema>;
 
 /** Options of a poll. */

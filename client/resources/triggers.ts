@@ -16,7 +16,7 @@ import type { CreateOptions, RequestOptions, Transport } from "../transport.ts";
 export type Trigger = z.infer<typeof TriggerSchema>;
 /** `POST /v1/triggers`: `threshold` is a cosine similarity in 0..1; `namespaces` defaults to all. */
 export type CreateTriggerInput = z.input<typeof CreateTriggerSchema>;
-/** `PATCH /v1/triggers/{id}`: any of the fields; a new webhook action must carry its secret again. */
+/** `PATCH /v1/triggers/{id}`: some or all of the fields; a new webhook action must carry its secret again. */
 export type UpdateTriggerInput = z.input<typeof UpdateTriggerSchema>;
 /** `agent_notify`, `webhook` (with `url` and `secret`) or `write_event`. */
 export type TriggerActionInput = z.input<typeof ActionInputSchema>;
