@@ -105,6 +105,22 @@ async function scoringCpu(root: string): Promise<{ at10: Summary; at1000: Summar
   }
 }
 
+/**
+ * Deletes every trigger the coordinator made, so that the figures measured after these (memory store,
+ * seeding, search) do not pay for 1,000 triggers matching every store in the background.
+ */
+async function removeTriggers(ctx: BenchContext, key: string): Promise<void> {
+  for (;;) {
+    const page = await request<{ items: { trigger_id: string }[] }>({ method: "GET", url: `${ctx.api}/v1/triggers?limit=100`, key });
+    const ids = page.json?.items.map((t) => t.trigger_id) ?? [];
+    if (ids.length === 0) return;
+    const result = await runPool(0, ids.length, 6, Date.now() + 120_000, async (i) => {
+      await timedRequest({ method: "DELETE", url: `${ctx.api}/v1/triggers/${ids[i]}`, key });
+    });
+    if (result.failed) throw new Error(`${result.failed} trigger deletions failed: ${result.firstError}`);
+  }
+}
+
 export async function benchTriggers(ctx: BenchContext): Promise<TriggerFigures> {
   const writer = await agentWithKey(ctx, WRITER);
   const target = await agentWithKey(ctx, TARGET);
@@ -121,6 +137,7 @@ export async function benchTriggers(ctx: BenchContext): Promise<TriggerFigures> 
   console.log("triggers: adding 990 more");
   await addQuietTriggers(ctx, coordinator, 10, 1000);
   const at1000 = await ctx.watch("triggers @1000", () => measurePhase(ctx, keys, "1,000 triggers", count, 100_000));
+  await removeTriggers(ctx, coordinator);
   const cpu = await scoringCpu(ctx.root);
 
   const note = (p: Phase) => (p.lost || p.extra ? `${p.lost} not pollable within 5 s, ${p.extra} unexpected items` : "every notification arrived once");
