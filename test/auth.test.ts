@@ -64,7 +64,12 @@ describe("authentication", () => {
 
   it("answers 401 to a revoked key on every route, and stores nothing", async () => {
     const a = await newAgent();
+    expect((await api("PUT", `/v1/state/${a.agentId}/secret`, { key: a.key, body: { value: "plans" } })).status).toBe(200);
     await api("DELETE", `/v1/agents/${a.agentId}/keys/${a.keyId}`);
+    // The state read starts alongside authentication; its value never reaches an unauthenticated caller.
+    const readAhead = await api("GET", `/v1/state/${a.agentId}/secret`, { key: a.key });
+    expectError(readAhead, 401, "unauthorized");
+    expect(JSON.stringify(readAhead.body)).not.toContain("plans");
     const requestId = newRequestId();
     const headers = { "x-request-id": requestId };
     expectError(await api("PUT", `/v1/state/${a.agentId}/k`, { key: a.key, body: { value: 1 }, headers }), 401, "unauthorized");

@@ -28,7 +28,8 @@ const unauthorized = (message: string) => new ApiError("unauthorized", message);
  * waits for authentication, see `principalOf`) before they answer: their latency is then the longer of
  * the two, not the sum. Every other route runs only once the caller is known.
  */
-const READS_AHEAD_OF_AUTHENTICATION = new Set(["POST /v1/memory/search"]);
+const READS_AHEAD_OF_AUTHENTICATION = [/^POST \/v1\/memory\/search$/, /^GET \/v1\/state\/[^/]+\/[^/]+$/];
+const readsAhead = (method: string, path: string) => READS_AHEAD_OF_AUTHENTICATION.some((route) => route.test(`${method} ${path}`));
 
 /** Resolves the caller on every request: no cache, so a revoked key fails on its very next use. */
 export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
@@ -36,7 +37,7 @@ export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (!key) throw unauthorized("Send your key as `Authorization: Bearer <key>` (or `X-API-Key: <key>`).");
   const pending = principalFor(c.env, key);
   c.set("authentication", pending);
-  if (READS_AHEAD_OF_AUTHENTICATION.has(`${c.req.method} ${c.req.path}`)) {
+  if (readsAhead(c.req.method, c.req.path)) {
     pending.catch(() => undefined); // the route awaits it through principalOf, which raises the 401
   } else {
     c.set("principal", await pending);

@@ -67,8 +67,12 @@ export const stateRoutes = router()
     }),
     async (c) => {
       const { agent_id, key } = c.req.valid("param");
+      // Read while authentication and authorisation run (http/auth.ts reads ahead for this route): the
+      // value is only answered once the caller may see it, and a missing key's 404 comes after the 403.
+      const entry = readState(c.env, agent_id, key);
+      entry.catch(() => undefined); // awaited below; a refusal must not leave it unhandled
       await authorize(c, "state:read", stateResource(agent_id));
-      return c.json(await readState(c.env, agent_id, key), 200);
+      return c.json(await entry, 200);
     },
   )
   .openapi(
