@@ -6,9 +6,9 @@ import { createHash } from "node:crypto";
 import { readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { type CotStep, type LogStepInput, Switchyard } from "../../client/index.ts";
-import { type DevServer, freshDataDir, printLogsOnFailure, removeDataDir, startServer } from "./server.ts";
+import { localServer } from "./server.ts";
 
 const SESSION = "invoice-run:2026-11-21";
 
@@ -62,29 +62,19 @@ function d1Files(persistTo: string): string[] {
 }
 
 describe("chain-of-thought ledger, end to end", () => {
-  let dataDir: string;
-  let server: DevServer | undefined;
+  const local = localServer();
   let agent: Switchyard;
   let supervisor: Switchyard;
   let supervisorKey: string;
-  printLogsOnFailure(() => server);
-
-  const clientFor = (apiKey: string) => new Switchyard({ baseUrl: server!.baseUrl, apiKey });
+  const clientFor = local.client;
 
   beforeAll(async () => {
-    dataDir = await freshDataDir();
-    server = await startServer({ persistTo: dataDir });
-    const admin = clientFor(server.adminToken);
+    const admin = local.admin();
     await admin.agents.create({ agent_id: "reconciler", description: "reconciles invoices" });
     await admin.agents.create({ agent_id: "supervisor", role: "reader", description: "watches the others" });
     agent = clientFor((await admin.agents.keys.create("reconciler")).api_key);
     supervisorKey = (await admin.agents.keys.create("supervisor")).api_key;
     supervisor = clientFor(supervisorKey);
-  });
-
-  afterAll(async () => {
-    await server?.stop();
-    if (dataDir) await removeDataDir(dataDir);
   });
 
   it("logs a chain that the supervisor lists, reads, recomputes and verifies intact", async () => {
@@ -103,7 +93,7 @@ describe("chain-of-thought ledger, end to end", () => {
     for (const step of steps) expect(recompute(step)).toBe(step.hash);
 
     // The Node snippet of docs/cot.md, run as is, agrees.
-    expect(runDocSnippet("js", dataDir, [server!.baseUrl, supervisorKey, SESSION])).toEqual(["0 ok", "1 ok", "2 ok", "3 ok", "4 ok"]);
+    expect(runDocSnippet("js", local.dataDir, [local.server.baseUrl, supervisorKey, SESSION])).toEqual(["0 ok", "1 ok", "2 ok", "3 ok", "4 ok"]);
 
     expect(await supervisor.cot.verify(SESSION)).toEqual({
       session_id: SESSION,
@@ -115,8 +105,8 @@ describe("chain-of-thought ledger, end to end", () => {
   });
 
   it("fails verification at the step edited directly in the local D1 file", async () => {
-    await server!.stop();
-    const files = d1Files(dataDir);
+    await local.stop();
+    const files = d1Files(local.dataDir);
     let edited = 0;
     let ledgerFile = "";
     for (const file of files) {
@@ -135,10 +125,10 @@ describe("chain-of-thought ledger, end to end", () => {
     }
     expect(edited).toBe(1);
     // The Python snippet of docs/cot.md, run on the file, names the same step (where python3 exists).
-    const python = runDocSnippet("python", dataDir, [ledgerFile, SESSION]);
+    const python = runDocSnippet("python", local.dataDir, [ledgerFile, SESSION]);
     if (python) expect(python).toEqual(["0 ok", "1 ok", "2 ok", "3 BROKEN", "4 ok"]);
 
-    server = await startServer({ persistTo: dataDir, adminToken: server!.adminToken });
+    await local.start();
     supervisor = clientFor(supervisorKey);
     const result = await supervisor.cot.verify(SESSION);
     expect(result).toEqual({

@@ -1,8 +1,8 @@
 // Seed pattern 4, "hand-off via agent state": one agent saves its phase's output to its own state, the
 // next agent resumes from it, and both survive a restart of the server.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { Switchyard, SwitchyardError } from "../../client/index.ts";
-import { type DevServer, freshDataDir, printLogsOnFailure, removeDataDir, startServer } from "./server.ts";
+import { localServer } from "./server.ts";
 
 // Ids with `.` and `:` (allowed by the contract) check that the client's path encoding round-trips.
 const RESEARCHER = "research.agent:a";
@@ -32,31 +32,21 @@ interface Progress {
 }
 
 describe("hand-off via agent state", () => {
-  let dataDir: string;
-  let server: DevServer | undefined;
+  const local = localServer();
   let researcher: Switchyard;
   let writer: Switchyard;
   let researcherKey: string;
   let writerKey: string;
-  printLogsOnFailure(() => server);
-
-  const clientFor = (apiKey: string) => new Switchyard({ baseUrl: server!.baseUrl, apiKey });
+  const clientFor = local.client;
 
   beforeAll(async () => {
-    dataDir = await freshDataDir();
-    server = await startServer({ persistTo: dataDir });
-    const admin = clientFor(server.adminToken);
+    const admin = local.admin();
     await admin.agents.create({ agent_id: RESEARCHER, description: "phase 1: gathers and analyses" });
     await admin.agents.create({ agent_id: WRITER, description: "phase 2: writes it up" });
     researcherKey = (await admin.agents.keys.create(RESEARCHER)).api_key;
     writerKey = (await admin.agents.keys.create(WRITER)).api_key;
     researcher = clientFor(researcherKey);
     writer = clientFor(writerKey);
-  });
-
-  afterAll(async () => {
-    await server?.stop();
-    if (dataDir) await removeDataDir(dataDir);
   });
 
   it("gives each agent a key that identifies it", async () => {
@@ -104,10 +94,10 @@ describe("hand-off via agent state", () => {
   });
 
   it("keeps both values, and the keys, across a restart of the server", async () => {
-    const port = server!.port;
-    const adminToken = server!.adminToken;
-    await server!.stop();
-    server = await startServer({ persistTo: dataDir, port, adminToken });
+    const { port } = local.server;
+    await local.stop();
+    await local.start(); // the same storage, port and admin token
+    expect(local.server.port).toBe(port);
 
     // New clients with the same API keys, as agents reconnecting after a redeploy would be.
     const researcherAgain = clientFor(researcherKey);

@@ -1,9 +1,9 @@
 // The seed rule of the governance issue, through the TypeScript client against `npm run dev`: only agent-a
 // may write shared-knowledge-base. A policy says so; agent-b's write is refused with the policy's id; once
 // the policy is deleted, agent-b's very next write goes through.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { Switchyard, SwitchyardError } from "../../client/index.ts";
-import { type DevServer, freshDataDir, printLogsOnFailure, removeDataDir, startServer } from "./server.ts";
+import { localServer } from "./server.ts";
 
 const SHARED = "shared-knowledge-base";
 const SEED_RULE = {
@@ -25,29 +25,20 @@ async function refusal(call: Promise<unknown>): Promise<SwitchyardError> {
 }
 
 describe("policies through the client", () => {
-  let dataDir: string;
-  let server: DevServer | undefined;
+  const local = localServer();
   let admin: Switchyard;
   let agentA: Switchyard;
   let agentB: Switchyard;
-  printLogsOnFailure(() => server);
 
   beforeAll(async () => {
-    dataDir = await freshDataDir();
-    server = await startServer({ persistTo: dataDir });
-    admin = new Switchyard({ baseUrl: server.baseUrl, apiKey: server.adminToken });
+    admin = local.admin();
     const clientFor = async (agentId: string) => {
       await admin.agents.create({ agent_id: agentId });
       const { api_key } = await admin.agents.keys.create(agentId);
-      return new Switchyard({ baseUrl: server!.baseUrl, apiKey: api_key });
+      return local.client(api_key);
     };
     agentA = await clientFor("agent-a");
     agentB = await clientFor("agent-b");
-  });
-
-  afterAll(async () => {
-    await server?.stop();
-    if (dataDir) await removeDataDir(dataDir);
   });
 
   it("creates the seed rule, lists it and reads it back", async () => {

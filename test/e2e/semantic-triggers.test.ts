@@ -1,37 +1,28 @@
 // Seed pattern 2, "semantic triggers": a coordinator registers a trigger "notify agent-b when agent A
 // stores customer segment insights"; agent A stores a memory; agent B, in its usual loop (poll, handle,
 // get the memory), finds the notification and reads the memory by `source_memory_id`.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { type InboxItem, type Memory, Switchyard } from "../../client/index.ts";
-import { type DevServer, freshDataDir, printLogsOnFailure, removeDataDir, startServer } from "./server.ts";
+import { localServer } from "./server.ts";
 
 const AGENT_A = "agent-a";
 const AGENT_B = "agent-b";
 const SHARED = "shared-knowledge-base";
 
 describe("seed pattern 2: semantic triggers", () => {
-  let dataDir: string;
-  let server: DevServer | undefined;
+  const local = localServer();
   let coordinator: Switchyard;
   let agentA: Switchyard;
   let agentB: Switchyard;
-  printLogsOnFailure(() => server);
 
   beforeAll(async () => {
-    dataDir = await freshDataDir();
-    server = await startServer({ persistTo: dataDir });
-    const admin = new Switchyard({ baseUrl: server.baseUrl, apiKey: server.adminToken });
+    const admin = local.admin();
     const clients: Switchyard[] = [];
     for (const agent_id of ["coordinator", AGENT_A, AGENT_B]) {
       await admin.agents.create({ agent_id });
-      clients.push(new Switchyard({ baseUrl: server.baseUrl, apiKey: (await admin.agents.keys.create(agent_id)).api_key }));
+      clients.push(local.client((await admin.agents.keys.create(agent_id)).api_key));
     }
     [coordinator, agentA, agentB] = clients as [Switchyard, Switchyard, Switchyard];
-  });
-
-  afterAll(async () => {
-    await server?.stop();
-    if (dataDir) await removeDataDir(dataDir);
   });
 
   it("notifies agent-b when agent A stores a customer segment insight, and B reads the memory", async () => {

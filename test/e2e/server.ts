@@ -8,7 +8,8 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { beforeEach } from "vitest";
+import { afterAll, beforeAll, beforeEach } from "vitest";
+import { Switchyard } from "../../client/index.ts";
 
 const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const START_TIMEOUT_MS = 150_000;
@@ -193,4 +194,42 @@ function userEnv(): NodeJS.ProcessEnv {
     if (name.startsWith("VITEST") || name === "NODE_ENV" || name === "TEST") delete env[name];
   }
   return env;
+}
+
+/**
+ * The local server of one describe block: started on fresh storage before its tests (and before the
+ * block's own beforeAll, which registers after this), stopped and its storage removed after them, its
+ * output printed when a test fails. `stop()` then `start()` restarts it on the same storage, port and token.
+ */
+export function localServer(options: Omit<StartOptions, "persistTo"> = {}) {
+  let running: DevServer | undefined;
+  let last: DevServer | undefined;
+  const local = {
+    dataDir: "",
+    /** The running server; throws between `stop()` and `start()`. */
+    get server(): DevServer {
+      if (!running) throw new Error("the local server is not running");
+      return running;
+    },
+    client: (apiKey: string) => new Switchyard({ baseUrl: local.server.baseUrl, apiKey }),
+    admin: () => local.client(local.server.adminToken),
+    async start() {
+      running = await startServer({ ...options, port: last?.port ?? options.port, adminToken: last?.adminToken ?? options.adminToken, persistTo: local.dataDir });
+      last = running;
+    },
+    async stop() {
+      await running?.stop();
+      running = undefined;
+    },
+  };
+  printLogsOnFailure(() => running);
+  beforeAll(async () => {
+    local.dataDir = await freshDataDir();
+    await local.start();
+  });
+  afterAll(async () => {
+    await local.stop();
+    if (local.dataDir) await removeDataDir(local.dataDir);
+  });
+  return local;
 }

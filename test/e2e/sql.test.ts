@@ -1,37 +1,27 @@
 // Seed pattern 5, the SQL half: a rogue agent's refused writes land in `_policy_denials`, and a read-only
 // supervisor finds it with its query, typed verbatim, through the client against a real `npm run dev`.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { Switchyard, SwitchyardError } from "../../client/index.ts";
-import { type DevServer, freshDataDir, printLogsOnFailure, removeDataDir, startServer } from "./server.ts";
+import { localServer } from "./server.ts";
 
 const SUPERVISOR_QUERY =
   "SELECT agent_id, COUNT(*) AS denied_queries, MAX(denied_at) AS last_denial FROM _policy_denials WHERE denied_at >= NOW() - INTERVAL '1 hour' GROUP BY agent_id HAVING COUNT(*) > 10 ORDER BY denied_queries DESC;";
 
 describe("SQL over the data layer, through the client", () => {
-  let dataDir: string;
-  let server: DevServer | undefined;
+  const local = localServer();
   let owner: Switchyard;
   let rogue: Switchyard;
   let supervisor: Switchyard;
-  printLogsOnFailure(() => server);
-
-  const clientFor = (apiKey: string) => new Switchyard({ baseUrl: server!.baseUrl, apiKey });
+  const clientFor = local.client;
 
   beforeAll(async () => {
-    dataDir = await freshDataDir();
-    server = await startServer({ persistTo: dataDir });
-    const admin = clientFor(server.adminToken);
+    const admin = local.admin();
     await admin.agents.create({ agent_id: "ledger-owner" });
     await admin.agents.create({ agent_id: "rogue", role: "reader" });
     await admin.agents.create({ agent_id: "supervisor", role: "reader" });
     owner = clientFor((await admin.agents.keys.create("ledger-owner")).api_key);
     rogue = clientFor((await admin.agents.keys.create("rogue")).api_key);
     supervisor = clientFor((await admin.agents.keys.create("supervisor")).api_key);
-  });
-
-  afterAll(async () => {
-    await server?.stop();
-    if (dataDir) await removeDataDir(dataDir);
   });
 
   it("lets an agent create its table, write with params and read back", async () => {

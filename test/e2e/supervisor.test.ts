@@ -6,25 +6,21 @@
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { Switchyard } from "../../client/index.ts";
-import { type DevServer, freshDataDir, printLogsOnFailure, removeDataDir, startServer } from "./server.ts";
+import { localServer } from "./server.ts";
 
 const SUPERVISOR_QUERY =
   "SELECT agent_id, COUNT(*) AS denied_queries, MAX(denied_at) AS last_denial FROM _policy_denials WHERE denied_at >= NOW() - INTERVAL '1 hour' GROUP BY agent_id HAVING COUNT(*) > 10 ORDER BY denied_queries DESC;";
 
 describe("seed pattern 5: a supervisor with read-only permissions watches the others", () => {
-  let dataDir: string;
-  let server: DevServer | undefined;
+  const local = localServer();
   const keys: Record<string, string> = {};
-  printLogsOnFailure(() => server);
 
-  const as = (agentId: string) => new Switchyard({ baseUrl: server!.baseUrl, apiKey: keys[agentId]! });
+  const as = (agentId: string) => local.client(keys[agentId]!);
 
   beforeAll(async () => {
-    dataDir = await freshDataDir();
-    server = await startServer({ persistTo: dataDir });
-    const admin = new Switchyard({ baseUrl: server.baseUrl, apiKey: server.adminToken });
+    const admin = local.admin();
     for (const [agent_id, role] of [["agent-a", "agent"], ["rogue", "agent"], ["supervisor", "reader"]] as const) {
       await admin.agents.create({ agent_id, role });
       keys[agent_id] = (await admin.agents.keys.create(agent_id)).api_key;
@@ -36,11 +32,6 @@ describe("seed pattern 5: a supervisor with read-only permissions watches the ot
       resources: ["memory:shared-knowledge-base"],
       condition: 'subject.agent_id != "agent-a"',
     });
-  });
-
-  afterAll(async () => {
-    await server?.stop();
-    if (dataDir) await removeDataDir(dataDir);
   });
 
   it("finds the rogue agent's denied writes with its verbatim query", async () => {
@@ -65,8 +56,8 @@ describe("seed pattern 5: a supervisor with read-only permissions watches the ot
     }
 
     // Someone with the local D1 file rewrites agent-a's decision (step 2), dropping the guard trigger first.
-    await server!.stop();
-    const d1 = join(dataDir, "v3", "d1", "miniflare-D1DatabaseObject");
+    await local.stop();
+    const d1 = join(local.dataDir, "v3", "d1", "miniflare-D1DatabaseObject");
     let edited = 0;
     for (const file of readdirSync(d1).filter((f) => f.endsWith(".sqlite"))) {
       const db = new DatabaseSync(join(d1, file));
@@ -79,7 +70,7 @@ describe("seed pattern 5: a supervisor with read-only permissions watches the ot
       }
     }
     expect(edited).toBe(1);
-    server = await startServer({ persistTo: dataDir, adminToken: server!.adminToken });
+    await local.start();
 
     // The supervisor's loop: every session active in the last hour, verified; broken chains escalated.
     const supervisor = as("supervisor");
