@@ -1,9 +1,9 @@
 // Seed pattern 3, "branches": agent A tries a forecast on a branch without touching main and hands the
 // branch to agent B through shared memory; B, a read-only supervisor, reviews it; agent C merges it.
 // Another run ends the other way: the branch is discarded and main never sees it.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { Switchyard, SwitchyardError } from "../../client/index.ts";
-import { type DevServer, freshDataDir, printLogsOnFailure, removeDataDir, startServer } from "./server.ts";
+import { localServer } from "./server.ts";
 
 const ANALYST = "forecast-analyst";
 const SUPERVISOR = "finance-supervisor";
@@ -16,13 +16,11 @@ const baseline = [
 ];
 
 describe("branches: experiment, hand-off through shared memory, review, merge or discard", () => {
-  let dataDir: string;
-  let server: DevServer | undefined;
+  const local = localServer();
   let analyst: Switchyard;
   let supervisor: Switchyard;
   let releaser: Switchyard;
   let branchId: string;
-  printLogsOnFailure(() => server);
 
   /** What main holds now: `POST /v1/query` on main. */
   async function mainForecast(by: Switchyard) {
@@ -30,13 +28,11 @@ describe("branches: experiment, hand-off through shared memory, review, merge or
   }
 
   beforeAll(async () => {
-    dataDir = await freshDataDir();
-    server = await startServer({ persistTo: dataDir });
-    const admin = new Switchyard({ baseUrl: server.baseUrl, apiKey: server.adminToken });
+    const admin = local.admin();
     const clientFor = async (agentId: string, role: "agent" | "reader") => {
       await admin.agents.create({ agent_id: agentId, role });
       const { api_key } = await admin.agents.keys.create(agentId);
-      return new Switchyard({ baseUrl: server!.baseUrl, apiKey: api_key });
+      return local.client(api_key);
     };
     analyst = await clientFor(ANALYST, "agent");
     supervisor = await clientFor(SUPERVISOR, "reader");
@@ -44,11 +40,6 @@ describe("branches: experiment, hand-off through shared memory, review, merge or
     // Main's revenue_forecast, created and filled with SQL on main.
     await releaser.query("CREATE TABLE revenue_forecast (id TEXT PRIMARY KEY, revenue INTEGER NOT NULL, scenario TEXT NOT NULL)");
     await releaser.query("INSERT INTO revenue_forecast (id, revenue, scenario) VALUES (?, ?, ?), (?, ?, ?)", baseline.flatMap((r) => [r.id, r.revenue, r.scenario]));
-  });
-
-  afterAll(async () => {
-    await server?.stop();
-    if (dataDir) await removeDataDir(dataDir);
   });
 
   it("lets agent A branch and write an experimental row without touching main", async () => {

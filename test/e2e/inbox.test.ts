@@ -1,31 +1,22 @@
 // Agent inboxes end to end: messages sent with the client, polled under a lease and acked, and pushed
 // over a real WebSocket (Node 22's global WebSocket) by a `wrangler dev` server.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { type InboxItem, Switchyard, SwitchyardError } from "../../client/index.ts";
-import { type DevServer, freshDataDir, printLogsOnFailure, removeDataDir, startServer } from "./server.ts";
+import { localServer } from "./server.ts";
 
 const COORDINATOR = "coordinator";
 const WORKER = "worker.agent:b";
 
 describe("agent inbox", () => {
-  let dataDir: string;
-  let server: DevServer | undefined;
+  const local = localServer();
   let coordinator: Switchyard;
   let worker: Switchyard;
-  printLogsOnFailure(() => server);
 
   beforeAll(async () => {
-    dataDir = await freshDataDir();
-    server = await startServer({ persistTo: dataDir });
-    const admin = new Switchyard({ baseUrl: server.baseUrl, apiKey: server.adminToken });
+    const admin = local.admin();
     for (const agent_id of [COORDINATOR, WORKER]) await admin.agents.create({ agent_id });
-    coordinator = new Switchyard({ baseUrl: server.baseUrl, apiKey: (await admin.agents.keys.create(COORDINATOR)).api_key });
-    worker = new Switchyard({ baseUrl: server.baseUrl, apiKey: (await admin.agents.keys.create(WORKER)).api_key });
-  });
-
-  afterAll(async () => {
-    await server?.stop();
-    if (dataDir) await removeDataDir(dataDir);
+    coordinator = local.client((await admin.agents.keys.create(COORDINATOR)).api_key);
+    worker = local.client((await admin.agents.keys.create(WORKER)).api_key);
   });
 
   it("sends messages, polls them under a lease and acks them", async () => {

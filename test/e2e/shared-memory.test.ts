@@ -1,8 +1,8 @@
 // Seed pattern 1, "shared memory": one agent stores what it learned in a shared namespace; another agent,
 // which never talked to it, finds it by asking in its own words. Private namespaces stay private.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { type Memory, Switchyard, SwitchyardError } from "../../client/index.ts";
-import { type DevServer, freshDataDir, printLogsOnFailure, removeDataDir, startServer } from "./server.ts";
+import { localServer } from "./server.ts";
 
 const ANALYST = "revenue-analyst";
 const PLANNER = "campaign-planner";
@@ -19,30 +19,21 @@ const UNRELATED = [
 ];
 
 describe("shared memory between agents that never talked", () => {
-  let dataDir: string;
-  let server: DevServer | undefined;
+  const local = localServer();
   let analyst: Switchyard;
   let planner: Switchyard;
   let insight: Memory;
   let privateNote: Memory;
-  printLogsOnFailure(() => server);
 
   beforeAll(async () => {
-    dataDir = await freshDataDir();
-    server = await startServer({ persistTo: dataDir });
-    const admin = new Switchyard({ baseUrl: server.baseUrl, apiKey: server.adminToken });
+    const admin = local.admin();
     const clientFor = async (agentId: string) => {
       await admin.agents.create({ agent_id: agentId });
       const { api_key } = await admin.agents.keys.create(agentId);
-      return new Switchyard({ baseUrl: server!.baseUrl, apiKey: api_key });
+      return local.client(api_key);
     };
     analyst = await clientFor(ANALYST);
     planner = await clientFor(PLANNER);
-  });
-
-  afterAll(async () => {
-    await server?.stop();
-    if (dataDir) await removeDataDir(dataDir);
   });
 
   it("lets agent A store an insight, with metadata, in a shared namespace", async () => {

@@ -6,7 +6,7 @@ import { type IncomingMessage, type Server, createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Switchyard, type WebhookDelivery } from "../../client/index.ts";
-import { type DevServer, freshDataDir, printLogsOnFailure, removeDataDir, startServer } from "./server.ts";
+import { localServer } from "./server.ts";
 
 const SECRET = "whsec_e2e_receiver_secret_0123";
 const CONCEPT = "customer segment insights: churn, lifetime value and revenue by customer segment";
@@ -27,15 +27,13 @@ function verifySignature(secret: string, headers: IncomingMessage["headers"], bo
 }
 
 describe("webhook triggers end to end", () => {
-  let dataDir: string;
-  let server: DevServer | undefined;
+  const local = localServer({ vars: { WEBHOOK_ALLOW_PRIVATE: "true", WEBHOOK_RETRY_BASE_SECONDS: "1", WEBHOOK_MAX_ATTEMPTS: "3" } });
   let receiver: Server;
   let receiverUrl: string;
   const received: Delivery[] = [];
   /** Status codes to answer per path, in order; 200 once they run out. */
   const script = new Map<string, number[]>();
   let admin: Switchyard;
-  printLogsOnFailure(() => server);
 
   beforeAll(async () => {
     receiver = createServer((req, res) => {
@@ -49,18 +47,11 @@ describe("webhook triggers end to end", () => {
     });
     await new Promise<void>((resolve) => receiver.listen(0, "127.0.0.1", resolve));
     receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
-    dataDir = await freshDataDir();
-    server = await startServer({
-      persistTo: dataDir,
-      vars: { WEBHOOK_ALLOW_PRIVATE: "true", WEBHOOK_RETRY_BASE_SECONDS: "1", WEBHOOK_MAX_ATTEMPTS: "3" },
-    });
-    admin = new Switchyard({ baseUrl: server.baseUrl, apiKey: server.adminToken });
+    admin = local.admin();
   });
 
   afterAll(async () => {
-    await server?.stop();
     await new Promise((resolve) => receiver?.close(resolve));
-    if (dataDir) await removeDataDir(dataDir);
   });
 
   async function hookFor(path: string, namespace: string) {
