@@ -14,7 +14,7 @@ import { measureGroup } from "../lib/series.ts";
 import { ratio, summarize, type Summary } from "../lib/stats.ts";
 
 const VERIFY_RUNS = 5;
-/** Seeding logs batches of 100 steps (POST /v1/cot/batch), a few in flight: the sequencer orders them. */
+/** Seeding logs batches of 100 steps (POST /v1/cot/{session_id}/steps), a few in flight: the sequencer orders them. */
 const SEED_BATCH = 100;
 const SEED_CONCURRENCY = 4;
 
@@ -51,12 +51,11 @@ export async function benchCot(ctx: BenchContext, stateSet?: Summary): Promise<{
   const batches = Math.ceil(steps / SEED_BATCH);
   const batchBody = (b: number) =>
     JSON.stringify({
-      session_id: session,
       steps: Array.from({ length: Math.min(SEED_BATCH, steps - b * SEED_BATCH) }, (_, j) => benchStep(b * SEED_BATCH + j)),
     });
   const seeded = await ctx.watch("cot seeding", () =>
     runPool(0, batches, SEED_CONCURRENCY, Date.now() + config.seedBudgetSeconds * 1000, async (b) => {
-      await timedRequest({ method: "POST", url: `${api}/v1/cot/batch`, key, body: batchBody(b) });
+      await timedRequest({ method: "POST", url: `${api}/v1/cot/${session}/steps`, key, body: batchBody(b) });
     }),
   );
   // Batches land in any order, so step i of the floor's chain has the same size but not always the same text.

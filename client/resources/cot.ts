@@ -20,8 +20,8 @@ import type { CreateOptions, RequestOptions, Transport } from "../transport.ts";
 export type StepType = z.infer<typeof StepTypeSchema>;
 /** `POST /v1/cot`: one step of a session's chain of thought. */
 export type LogStepInput = z.input<typeof LogStepSchema>;
-/** `POST /v1/cot/batch`: up to 100 steps of one session, logged consecutively, all or none. */
-export type LogStepBatchInput = z.input<typeof LogStepBatchSchema>;
+/** `POST /v1/cot/{session_id}/steps`: up to 100 steps of one session, logged consecutively, all or none. */
+export type LogStepBatchInput = { session_id: string } & z.input<typeof LogStepBatchSchema>;
 /** Each step's place in the chain, in the order sent. */
 export type LoggedStepBatch = z.infer<typeof LoggedStepBatchSchema>;
 /** Where a logged step sits in its chain: index, hash, previous hash, time. */
@@ -59,9 +59,9 @@ export class CotResource {
     return this.#transport.request({ method: "POST", path: "/v1/cot", body: input, creates: true, options });
   }
 
-  /** Appends up to 100 steps to one session, consecutively, all or none: `POST /v1/cot/batch` → 201. */
-  async logBatch(input: LogStepBatchInput, options?: CreateOptions): Promise<LoggedStepBatch> {
-    return this.#transport.request({ method: "POST", path: "/v1/cot/batch", body: input, creates: true, options });
+  /** Appends up to 100 steps to one session, consecutively, all or none: `POST /v1/cot/{session_id}/steps` → 201. */
+  async logBatch({ session_id, ...body }: LogStepBatchInput, options?: CreateOptions): Promise<LoggedStepBatch> {
+    return this.#transport.request({ method: "POST", path: path`/v1/cot/${session_id}/steps`, body, creates: true, options });
   }
 
   /** One page of a session's steps, in index order: `GET /v1/cot/{session_id}`. */

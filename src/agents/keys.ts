@@ -28,7 +28,7 @@ type Audit = Pick<AuditEntry, "agentId" | "requestId">;
 
 export async function issueKey(db: Database, agentId: string, audit: Audit): Promise<IssuedKey> {
   const apiKey = KEY_PREFIX + randomToken(SECRET_LENGTH);
-  const keyHash = await sha256Hex(apiKey);
+  const keyHash = sha256Hex(apiKey);
   const row = { keyId: newId("key"), agentId, lookup: keyLookup(keyHash), keyHash, createdAt: isoNow() };
   await db.batch([
     db.insert(agentKeys).values(row),

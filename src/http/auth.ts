@@ -6,7 +6,7 @@ import { adminToken } from "../config";
 import { database } from "../db/client";
 import { agentKeys, agents } from "../db/schema";
 import { policySetVersionColumn } from "../policy/policy-store";
-import { secretsEqual, sha256Hex } from "../lib/crypto";
+import { digestsEqual, secretsEqual, sha256Hex } from "../lib/crypto";
 import type { AppEnv } from "./context";
 import { ApiError } from "./errors";
 import { upgradeKey } from "./websocket-auth";
@@ -59,17 +59,17 @@ async function principalFor(env: Env, key: string): Promise<Principal> {
     const agent = await agentForKey(env, key);
     if (agent) return agent;
   }
-  if (await isAdminToken(env, key)) return ADMIN_PRINCIPAL;
+  if (isAdminToken(env, key)) return ADMIN_PRINCIPAL;
   throw unauthorized("The key is not valid: it is unknown, revoked, or its agent was deleted.");
 }
 
 /** Throws 503 on a deployment with no ADMIN_TOKEN: a key that is no agent's can only be an admin call. */
-async function isAdminToken(env: Env, key: string): Promise<boolean> {
+function isAdminToken(env: Env, key: string): boolean {
   return secretsEqual(key, adminToken(env));
 }
 
 async function agentForKey(env: Env, key: string): Promise<Principal | undefined> {
-  const hash = await sha256Hex(key);
+  const hash = sha256Hex(key);
   const candidates = await database(env)
     .select({
       keyId: agentKeys.keyId,
@@ -84,7 +84,7 @@ async function agentForKey(env: Env, key: string): Promise<Principal | undefined
     .innerJoin(agents, eq(agents.agentId, agentKeys.agentId))
     .where(and(eq(agentKeys.lookup, keyLookup(hash)), isNull(agentKeys.revokedAt)));
   for (const row of candidates) {
-    if (await secretsEqual(hash, row.keyHash)) {
+    if (digestsEqual(hash, row.keyHash)) {
       return {
         agentId: row.agentId,
         role: row.role,

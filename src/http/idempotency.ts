@@ -25,7 +25,7 @@ export const idempotent: MiddlewareHandler<AppEnv> = async (c, next) => {
   }
   const principal = c.get("principal");
   const scope = `${principal.agentId} ${c.req.method} ${c.req.path} ${key}`;
-  const requestHash = await sha256Hex(await c.req.text());
+  const requestHash = sha256Hex(await c.req.text());
   const db = database(c.env);
   const now = isoNow();
 

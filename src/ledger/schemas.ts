@@ -43,9 +43,9 @@ export const LogStepSchema = z.strictObject({ session_id: SessionIdSchema, ...st
 
 export const MAX_BATCH_STEPS = 100;
 
+/** The session is the path's (`POST /v1/cot/{session_id}/steps`); the body holds only the steps. */
 export const LogStepBatchSchema = z
   .strictObject({
-    session_id: SessionIdSchema,
     steps: z.array(z.strictObject(stepFields)).min(1).max(MAX_BATCH_STEPS),
   })
   .openapi("LogStepBatch");

@@ -104,16 +104,17 @@ export const cotRoutes = router()
   .openapi(
     createRoute({
       method: "post",
-      path: "/v1/cot/batch",
+      path: "/v1/cot/{session_id}/steps",
       tags,
       summary: "Log up to 100 steps of one session at once, all or none",
       description: "For agents that buffer their steps, and for imports: the steps get consecutive indexes, in the order sent, in one write.",
       middleware: [idempotent] as const,
-      request: { headers: IdempotencyHeaders, body: jsonBody(LogStepBatchSchema) },
+      request: { headers: IdempotencyHeaders, params: SessionPathSchema, body: jsonBody(LogStepBatchSchema) },
       responses: { 201: jsonResponse(LoggedStepBatchSchema, "Each step's place in the chain, in the order sent."), ...errorResponses() },
     }),
     async (c) => {
-      const { session_id, steps } = c.req.valid("json");
+      const { session_id } = c.req.valid("param");
+      const { steps } = c.req.valid("json");
       const raw = (await c.req.json()) as { steps: RawStepFields[] };
       const items = await logSteps(c, session_id, steps.map((step, i) => ({ step, raw: raw.steps[i]! })));
       return c.json({ items }, 201);

@@ -119,8 +119,8 @@ describe("chain-of-thought ledger: batches", () => {
     const session = uniqueId("batch");
     const steps = Array.from({ length: 30 }, (_, i) => ({ step_type: "analysis", content: `batched ${i}`, input_data: { i } }));
     const [first, second, ...singles] = await Promise.all([
-      api("POST", "/v1/cot/batch", { key: a.key, body: { session_id: session, steps } }),
-      api("POST", "/v1/cot/batch", { key: a.key, body: { session_id: session, steps } }),
+      api("POST", `/v1/cot/${session}/steps`, { key: a.key, body: { steps } }),
+      api("POST", `/v1/cot/${session}/steps`, { key: a.key, body: { steps } }),
       ...Array.from({ length: 10 }, (_, i) => log(a.key, { session_id: session, step_type: "action", content: `single ${i}` })),
     ]);
     expect(first!.status).toBe(201);
@@ -141,9 +141,9 @@ describe("chain-of-thought ledger: batches", () => {
     const a = await newAgent();
     const session = uniqueId("batch");
     const good = { step_type: "analysis", content: "fine" };
-    expect(invalidPaths(await api("POST", "/v1/cot/batch", { key: a.key, body: { session_id: session, steps: [good, { ...good, step_type: "dream" }] } }))).toContain("steps[1].step_type");
-    expectError(await api("POST", "/v1/cot/batch", { key: a.key, body: { session_id: session, steps: Array(101).fill(good) } }), 400, "invalid_request");
-    expectError(await api("POST", "/v1/cot/batch", { key: a.key, body: { session_id: session, steps: [] } }), 400, "invalid_request");
+    expect(invalidPaths(await api("POST", `/v1/cot/${session}/steps`, { key: a.key, body: { steps: [good, { ...good, step_type: "dream" }] } }))).toContain("steps[1].step_type");
+    expectError(await api("POST", `/v1/cot/${session}/steps`, { key: a.key, body: { steps: Array(101).fill(good) } }), 400, "invalid_request");
+    expectError(await api("POST", `/v1/cot/${session}/steps`, { key: a.key, body: { steps: [] } }), 400, "invalid_request");
     expect(await count("SELECT COUNT(*) AS n FROM _cot WHERE session_id = ?", session)).toBe(0);
   });
 
@@ -152,7 +152,7 @@ describe("chain-of-thought ledger: batches", () => {
     const other = await newAgent();
     const session = uniqueId("batch");
     await log(owner.key, { session_id: session, step_type: "observation", content: "mine" });
-    expectError(await api("POST", "/v1/cot/batch", { key: other.key, body: { session_id: session, steps: [{ step_type: "action", content: "x" }] } }), 403, "forbidden");
+    expectError(await api("POST", `/v1/cot/${session}/steps`, { key: other.key, body: { steps: [{ step_type: "action", content: "x" }] } }), 403, "forbidden");
     expect(await count("SELECT COUNT(*) AS n FROM _cot WHERE session_id = ?", session)).toBe(1);
   });
 });
