@@ -211,6 +211,21 @@ describe("shared memory", () => {
       await api("POST", "/v1/memory/search", { key: a.key, body: { agent_id: a.agentId, query: "access counting" } });
       await expect.poll(async () => (await api("GET", `/v1/memory/${m.memory_id}`, { key: a.key })).body.access_count).toBeGreaterThanOrEqual(1);
     });
+
+    it("counts every one of many concurrent reads, written in one batch, with the last read's time", async () => {
+      const a = await newAgent();
+      const m = await store(a.key, { agent_id: a.agentId, content: "Counted under load" });
+      const other = await store(a.key, { agent_id: a.agentId, content: "Searched but never fetched" });
+      const before = new Date().toISOString();
+      await Promise.all([
+        ...Array.from({ length: 12 }, () => api("GET", `/v1/memory/${m.memory_id}`, { key: a.key })),
+        ...Array.from({ length: 8 }, () => api("POST", "/v1/memory/search", { key: a.key, body: { agent_id: a.agentId, query: "counted load searched fetched", mode: "keyword" } })),
+      ]);
+      const counts = async () =>
+        (await env.DB.prepare("SELECT memory_id, access_count, last_accessed_at FROM _memory WHERE memory_id IN (?, ?) ORDER BY memory_id").bind(m.memory_id, other.memory_id).all<{ memory_id: string; access_count: number; last_accessed_at: string | null }>()).results;
+      await expect.poll(async () => (await counts()).map((r) => r.access_count)).toEqual([20, 8]);
+      for (const row of await counts()) expect(row.last_accessed_at! >= before).toBe(true);
+    });
   });
 
   describe("lifecycle", () => {

@@ -79,12 +79,3 @@ export async function listMemories(db: Database, constraints: MemoryConstraints,
   const result = page(rows, limit, (r) => r.memoryId);
   return { items: result.items.map(memoryJson), next_cursor: result.next_cursor };
 }
-
-/** Counts a read for each returned memory (access counts feed cleanup decisions and supervisors' views). */
-export async function recordAccess(db: Database, ids: string[], now: string): Promise<void> {
-  if (ids.length === 0) return;
-  await db
-    .update(memories)
-    .set({ accessCount: sql`${memories.accessCount} + 1`, lastAccessedAt: now })
-    .where(inList(memories.memoryId, ids));
-}

@@ -10,7 +10,8 @@ import { idempotent } from "../http/idempotency";
 import { IdempotencyHeaders, errorResponses, jsonBody, jsonResponse } from "../http/openapi";
 import { router } from "../http/router";
 import { isoNow } from "../lib/time";
-import { findLiveMemory, listMemories, memoryJson, recordAccess } from "../memory/memory-rows";
+import { countReads } from "../memory/access-counts";
+import { findLiveMemory, listMemories, memoryJson } from "../memory/memory-rows";
 import { cleanupMemories, deleteMemory, storeMemories, storeMemory } from "../memory/memory-writes";
 import { namespaceResources } from "../memory/namespaces";
 import {
@@ -40,7 +41,7 @@ async function authorizeNamespaces(c: Context<AppEnv>, action: Action, namespace
 
 /** Access counts are bookkeeping: they are written after the response, and a failure only loses a count. */
 function countAccess(c: Context<AppEnv>, ids: string[]) {
-  c.executionCtx.waitUntil(recordAccess(memoryServices(c.env).db, ids, isoNow()).catch((err) => console.warn("access count not recorded", err)));
+  countReads(memoryServices(c.env).db, ids, isoNow(), (work) => c.executionCtx.waitUntil(work));
 }
 
 export const memoryRoutes = router()
