@@ -1,7 +1,9 @@
+import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import type { AgentObject } from "../../durable-objects/agent";
 import { INBOX_LIMITS } from "../../durable-objects/agent/inbox-types";
 import { api, auditRowsFor, count, expectError, invalidPaths, newAgent, newRequestId, stringOfJsonBytes, uniqueId } from "../helpers";
-import { type Agent, fillInbox, inboxCounts, poll } from "./inbox-helpers";
+import { type Agent, agentStub, fillInbox, inboxCounts, poll, send } from "./inbox-helpers";
 
 type Item = { item_id: string; from_agent_id: string; type: string; body: { sender: number; n: number } };
 
@@ -80,6 +82,23 @@ describe("agent inbox: batch send", () => {
     expectError(await sendBatch(a, ghost, [{ body: 1 }, { body: 2 }]), 404, "not_found");
     expect(await inboxCounts(ghost)).toEqual({ pending: 0, history: 0 });
     expect(await auditedSends(ghost)).toBe(0);
+  });
+
+  it("takes the messages back when their audit rows cannot be written: unaudited is unsent", async () => {
+    const [a, b] = [await newAgent(), await newAgent()];
+    type Audit = { record: (...args: unknown[]) => Promise<boolean> };
+    const auditOf = (instance: AgentObject) => (instance as unknown as { sendAudit: Audit }).sendAudit;
+    await runInDurableObject(agentStub(b.agentId), (instance: AgentObject) => {
+      auditOf(instance).record = () => Promise.reject(new Error("injected: D1 is unavailable"));
+    });
+    expectError(await sendBatch(a, b.agentId, [{ body: 1 }, { body: 2 }]), 500, "internal");
+    expectError(await send(a, b.agentId, 3), 500, "internal");
+    expect(await inboxCounts(b.agentId)).toEqual({ pending: 0, history: 0 });
+    await runInDurableObject(agentStub(b.agentId), (instance: AgentObject) => {
+      delete (auditOf(instance) as Partial<Audit>).record; // the class's own method again
+    });
+    expect((await sendBatch(a, b.agentId, [{ body: 4 }])).status).toBe(201);
+    expect(await inboxCounts(b.agentId)).toEqual({ pending: 1, history: 0 });
   });
 
   it("returns the first response for a retry with the same Idempotency-Key and delivers once", async () => {
