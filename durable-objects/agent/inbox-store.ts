@@ -221,9 +221,9 @@ export class InboxStore {
   }
 }
 
-/** How an input is stored: its kind, its `created_at`, and its own fields as JSON. */
 type StoredRow = { kind: InboxItemKind; createdAt: string; payload: string };
 
+/** How an input is stored: its kind, its `created_at`, and its own fields as JSON. */
 function rowOf(input: InboxItemInput, nowMs: number): StoredRow {
   switch (input.kind) {
     case "notification": {
