@@ -16,6 +16,7 @@
  *   BENCH_COT_STEPS=20000                                     steps in the session the ledger's verify figure checks
  *   BENCH_TRIGGERS=0                                          skip the semantic trigger figures
  *   BENCH_INBOX_MESSAGES=10000 BENCH_INBOX_SENDERS=20         inbox throughput (bench/figures/inbox.ts)
+ *   BENCH_INBOX_BATCH=25 BENCH_INBOX_SINGLE_MESSAGES=4000     messages a batch request; messages sent one a request
  *   BENCH_INBOX_PUSHES=300                                    WebSocket push latency samples
  *   BENCH_BRANCHES=0 BENCH_BRANCH_ROWS=100000                 skip the branch figures; size of the large table
  *   BENCH_KEEP_DATA=1                                         keep the temp dirs and server logs

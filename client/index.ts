@@ -39,5 +39,5 @@ export type { QueryInput, QueryParam, QueryResult } from "./resources/query.ts";
 export type { ChainVerification, CotResource, CotSession, CotSessionQuery, CotStep, CotStepPage, CotStepPageOptions, LogStepBatchInput, LogStepInput, LoggedStep, LoggedStepBatch, StepType } from "./resources/cot.ts";
 export type { CreateTriggerInput, DeletedTrigger, Trigger, TriggerActionInput, TriggerNotification, TriggersResource, TriggerTestResult, UpdateTriggerInput } from "./resources/triggers.ts";
 export type { ListDeliveriesOptions, WebhookDeliveriesResource, WebhookDelivery, WebhooksResource } from "./resources/webhooks.ts";
-export type { AckResult, InboxItem, InboxMessage, InboxNotification, InboxResource, PollOptions, SendMessageInput } from "./resources/inbox.ts";
+export type { AckResult, InboxItem, InboxMessage, InboxMessageBatch, InboxNotification, InboxResource, PollOptions, SendMessageInput } from "./resources/inbox.ts";
 export type { InboxSubscription, SocketLike, SubscribeOptions, WebSocketConstructor } from "./inbox-subscription.ts";

@@ -6,7 +6,8 @@ import { inboxRefusal, type InboxRefusal } from "./agent/inbox-errors";
 import { parseInboxItemInput } from "./agent/inbox-input";
 import { InboxSockets } from "./agent/inbox-sockets";
 import { InboxStore } from "./agent/inbox-store";
-import type { AckResult, DeliverResult, HistoryPage, InboxItem, InboxItemInput, PollOptions } from "./agent/inbox-types";
+import type { AckResult, DeliverResult, HistoryPage, InboxItem, InboxItemInput, OutgoingMessage, PollOptions, Sender, SentMessages } from "./agent/inbox-types";
+import { SendAudit } from "./agent/send-audit";
 import { StateStore, type StateDelete, type StateKeySummary, type StateRecord, type StateWrite } from "./agent/state-store";
 
 /**
@@ -18,12 +19,14 @@ export class AgentObject extends DurableObject<Env> {
   private readonly inbox: InboxStore;
   private readonly sockets: InboxSockets;
   private readonly arrivals = new Arrivals();
+  private readonly sendAudit: SendAudit;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.state = new StateStore(ctx.storage.sql);
     this.inbox = new InboxStore(ctx.storage);
     this.sockets = new InboxSockets(ctx, this.inbox);
+    this.sendAudit = new SendAudit(env);
     void ctx.blockConcurrencyWhile(async () => {
       AgentObject.migrate(ctx.storage.sql);
     });
@@ -62,26 +65,46 @@ export class AgentObject extends DurableObject<Env> {
   }
 
   /**
-   * A direct message from another agent (or an admin): its id and `created_at` for the sender's 201, or
-   * the refusal (answered, not thrown: a refused message is an expected outcome, not a failure).
+   * Direct messages from another agent (or an admin), stored in the order given, all or none, then
+   * audited (one row each; see SendAudit, which also confirms the agent exists). Answers their ids and
+   * `created_at` for the sender's 201, or the refusal (answered, not thrown: a refused send is an
+   * expected outcome, not a failure), or `no_agent` when this inbox's agent does not exist (the
+   * messages are then taken back before anyone with a key of that agent could see them).
    */
-  async sendMessage(from: string, type: string, body: unknown): Promise<{ item_id: string; created_at: string } | InboxRefusal> {
+  async sendMessages(to: string, messages: OutgoingMessage[], sender: Sender): Promise<SentMessages | InboxRefusal | { reason: "no_agent" }> {
     const now = Date.now();
+    let itemIds: string[];
     try {
-      const { item_id } = this.inbox.deliver(parseInboxItemInput({ kind: "message", from_agent_id: from, type, body }), now);
-      this.itemsArrived(now);
-      // The store stamps a message's `created_at` with the same instant.
-      return { item_id, created_at: new Date(now).toISOString() };
+      const inputs = messages.map(({ type, body }) => parseInboxItemInput({ kind: "message", from_agent_id: sender.agentId, type, body }));
+      itemIds = this.inbox.deliverAll(inputs, now);
     } catch (error) {
       const refusal = inboxRefusal(error);
       if (refusal) return refusal;
       throw error;
     }
-  }
-
-  /** Takes back a message sent to an agent that turned out not to exist (see `src/inbox/send-message.ts`). */
-  async retract(itemId: string): Promise<boolean> {
-    return this.inbox.retract(itemId);
+    this.itemsArrived(now);
+    const entries = itemIds.map((item_id, i) => ({
+      ...sender,
+      action: "inbox:send",
+      resource: `inbox:${to}`,
+      status: "success" as const,
+      details: { item_id, type: messages[i]!.type },
+    }));
+    let recorded: boolean;
+    try {
+      recorded = await this.sendAudit.record(to, entries);
+    } catch (error) {
+      // Unaudited, so not sent: the sender hears the failure and may retry.
+      this.inbox.retractAll(itemIds);
+      throw error;
+    }
+    if (!recorded) {
+      this.inbox.retractAll(itemIds);
+      return { reason: "no_agent" };
+    }
+    // The store stamps a message's `created_at` with the same instant.
+    const createdAt = new Date(now).toISOString();
+    return { items: itemIds.map((item_id) => ({ item_id, created_at: createdAt })) };
   }
 
   /** The oldest available items, handed out (delivered, or leased); waits up to `wait_seconds` for one. */

@@ -1,5 +1,5 @@
 import type { z } from "@hono/zod-openapi";
-import type { AckResultSchema, InboxItemSchema, MessageItemSchema, NotificationItemSchema, SendMessageSchema } from "../../src/inbox/schemas.ts";
+import type { AckResultSchema, InboxItemSchema, MessageBatchSchema, MessageItemSchema, NotificationItemSchema, SendMessageSchema } from "../../src/inbox/schemas.ts";
 import { InboxSubscription, type SubscribeOptions, type WebSocketConstructor } from "../inbox-subscription.ts";
 import { type Page, type PageOptions, paginate } from "../pagination.ts";
 import { path } from "../path.ts";
@@ -11,6 +11,8 @@ export type InboxItem = z.infer<typeof InboxItemSchema>;
 export type InboxNotification = z.infer<typeof NotificationItemSchema>;
 /** A direct message from `from_agent_id`. */
 export type InboxMessage = z.infer<typeof MessageItemSchema>;
+/** The messages a batch send delivered, in the order sent. */
+export type InboxMessageBatch = z.infer<typeof MessageBatchSchema>;
 /** Which ids an ack delivered and which were no leased item of the inbox. */
 export type AckResult = z.infer<typeof AckResultSchema>;
 /** What a message carries: a `body` of any JSON and an optional `type` (default `message`). */
@@ -75,6 +77,16 @@ export class InboxResource {
   /** Sends a direct message from this client's agent: `POST /v1/inbox/{agent_id}/messages`. */
   async send(agentId: string, message: SendMessageInput, options?: CreateOptions): Promise<InboxMessage> {
     return this.#transport.request({ method: "POST", path: path`/v1/inbox/${agentId}/messages`, body: message, creates: true, options });
+  }
+
+  /**
+   * Sends up to 100 direct messages at once, stored in the order given, all or none:
+   * `POST /v1/inbox/{agent_id}/messages/batch`. One request instead of one per message, for senders
+   * with much to say to one agent; an invalid or oversized message refuses the lot and its error names
+   * the message's index. One Idempotency-Key covers the whole batch.
+   */
+  async sendBatch(agentId: string, messages: SendMessageInput[], options?: CreateOptions): Promise<InboxMessageBatch> {
+    return this.#transport.request({ method: "POST", path: path`/v1/inbox/${agentId}/messages/batch`, body: { messages }, creates: true, options });
   }
 
   /** One page of delivered items, most recently delivered first: `GET /v1/inbox/{agent_id}/history`. */

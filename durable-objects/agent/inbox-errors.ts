@@ -8,6 +8,8 @@ export type InboxRefusalReason = "inbox_full" | "item_too_large";
 export interface InboxRefusal {
   reason: InboxRefusalReason;
   message: string;
+  /** For `item_too_large` among several items: which one (0-based). Kept only when the refusal is answered, not thrown. */
+  index?: number;
 }
 
 const PATTERN = /^InboxRefused\[(inbox_full|item_too_large)\]: (.*)$/s;
@@ -15,7 +17,8 @@ const PATTERN = /^InboxRefused\[(inbox_full|item_too_large)\]: (.*)$/s;
 export class InboxRefusedError extends Error {
   constructor(
     readonly reason: InboxRefusalReason,
-    detail: string,
+    readonly detail: string,
+    readonly index?: number,
   ) {
     super(`InboxRefused[${reason}]: ${detail}`);
     this.name = "InboxRefusedError";
@@ -24,6 +27,7 @@ export class InboxRefusedError extends Error {
 
 /** The refusal an error carries, whether thrown here or received over RPC; null for any other error. */
 export function inboxRefusal(error: unknown): InboxRefusal | null {
+  if (error instanceof InboxRefusedError) return { reason: error.reason, message: error.detail, ...(error.index === undefined ? {} : { index: error.index }) };
   if (!(error instanceof Error)) return null;
   const match = PATTERN.exec(error.message);
   if (!match) return null;

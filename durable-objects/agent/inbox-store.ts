@@ -69,17 +69,11 @@ export class InboxStore {
       const seen = this.sql.exec<{ item_id: string }>("SELECT item_id FROM inbox_dedupe WHERE dedupe_key = ? AND at_ms >= ?", dedupeKey, nowMs - this.limits.dedupeRetentionMs).toArray()[0];
       if (seen) return { item_id: seen.item_id, duplicate: true };
     }
-    const { kind, createdAt, payload } = rowOf(input, nowMs);
-    const bytes = encoder.encode(payload).byteLength;
-    if (bytes > this.limits.maxItemBytes)
-      throw new InboxRefusedError("item_too_large", `The item is ${bytes} bytes of JSON; inbox items are limited to ${this.limits.maxItemBytes} bytes.`);
-    const depth = this.pendingCount();
-    if (depth >= this.limits.maxPendingItems)
-      throw new InboxRefusedError("inbox_full", `The inbox holds ${depth} undelivered items, its limit; it accepts more once its agent polls or acks.`);
-
-    const itemId = newId(kind === "notification" ? "ntf" : "msg");
+    const row = this.checkedRow(input, nowMs, 0);
+    const depth = this.checkRoomFor(1);
+    const itemId = newId(row.kind === "notification" ? "ntf" : "msg");
     this.storage.transactionSync(() => {
-      this.sql.exec("INSERT INTO inbox_pending (item_id, kind, created_at, payload) VALUES (?, ?, ?, ?)", itemId, kind, createdAt, payload);
+      this.insertPending(itemId, row);
       if (dedupeKey !== undefined) {
         this.sql.exec("DELETE FROM inbox_dedupe WHERE at_ms < ?", nowMs - this.limits.dedupeRetentionMs);
         this.sql.exec("INSERT OR REPLACE INTO inbox_dedupe (dedupe_key, item_id, at_ms) VALUES (?, ?, ?)", dedupeKey, itemId, nowMs);
@@ -87,6 +81,48 @@ export class InboxStore {
     });
     this.pending = depth + 1;
     return { item_id: itemId, duplicate: false };
+  }
+
+  /**
+   * Stores items at the end of the inbox in the order given, all or none (one transaction): any item
+   * over the size limit (the refusal names its index), or more items than the inbox has room for,
+   * refuses the lot. No dedupe: this is for messages, whose senders retry with Idempotency-Key.
+   */
+  deliverAll(inputs: InboxItemInput[], nowMs: number): string[] {
+    const rows = inputs.map((input, index) => this.checkedRow(input, nowMs, index));
+    const depth = this.checkRoomFor(rows.length);
+    const itemIds = rows.map((row) => newId(row.kind === "notification" ? "ntf" : "msg"));
+    this.storage.transactionSync(() => rows.forEach((row, i) => this.insertPending(itemIds[i]!, row)));
+    this.pending = depth + rows.length;
+    return itemIds;
+  }
+
+  /** Takes back waiting items (a send whose receiver turned out not to exist, or whose audit failed). */
+  retractAll(itemIds: string[]): void {
+    for (const itemId of itemIds) this.retract(itemId);
+  }
+
+  private checkedRow(input: InboxItemInput, nowMs: number, index: number): StoredRow {
+    const row = rowOf(input, nowMs);
+    const bytes = encoder.encode(row.payload).byteLength;
+    if (bytes > this.limits.maxItemBytes)
+      throw new InboxRefusedError("item_too_large", `The item is ${bytes} bytes of JSON; inbox items are limited to ${this.limits.maxItemBytes} bytes.`, index);
+    return row;
+  }
+
+  /** The current depth, once sure `count` more items fit under the depth limit. */
+  private checkRoomFor(count: number): number {
+    const depth = this.pendingCount();
+    if (depth + count <= this.limits.maxPendingItems) return depth;
+    if (count === 1) throw new InboxRefusedError("inbox_full", `The inbox holds ${depth} undelivered items, its limit; it accepts more once its agent polls or acks.`);
+    throw new InboxRefusedError(
+      "inbox_full",
+      `The inbox holds ${depth} undelivered items; ${count} more would pass its limit of ${this.limits.maxPendingItems}. It accepts more once its agent polls or acks (or send fewer at once).`,
+    );
+  }
+
+  private insertPending(itemId: string, row: StoredRow): void {
+    this.sql.exec("INSERT INTO inbox_pending (item_id, kind, created_at, payload) VALUES (?, ?, ?, ?)", itemId, row.kind, row.createdAt, row.payload);
   }
 
   /** Takes back an item that is still waiting (and forgets its dedupe key); false when it is not waiting. */
@@ -185,8 +221,10 @@ export class InboxStore {
   }
 }
 
+type StoredRow = { kind: InboxItemKind; createdAt: string; payload: string };
+
 /** How an input is stored: its kind, its `created_at`, and its own fields as JSON. */
-function rowOf(input: InboxItemInput, nowMs: number): { kind: InboxItemKind; createdAt: string; payload: string } {
+function rowOf(input: InboxItemInput, nowMs: number): StoredRow {
   switch (input.kind) {
     case "notification": {
       const { created_at, ...fields } = input.notification;

@@ -22,6 +22,23 @@ export type InboxItemInput =
   | { kind: "notification"; dedupe_key: string; notification: NotificationFields }
   | { kind: "message"; dedupe_key?: string; from_agent_id: string; type: string; body: unknown };
 
+/** A direct message as its sender gives it. */
+export interface OutgoingMessage {
+  type: string;
+  body: unknown;
+}
+
+/** Who sends, and the request that did, for the audit rows. */
+export interface Sender {
+  agentId: string;
+  requestId?: string;
+}
+
+/** The stored messages' ids and `created_at`, in the order sent. */
+export interface SentMessages {
+  items: { item_id: string; created_at: string }[];
+}
+
 export interface DeliverResult {
   item_id: string;
   duplicate: boolean;

@@ -53,3 +53,20 @@ export function auditWhere(db: Database, entry: AuditEntry, condition: SQL) {
       sql`SELECT ${r.auditId}, ${r.agentId}, ${r.action}, ${r.resource}, ${r.status}, ${r.requestId}, ${r.at}, ${r.details} WHERE ${condition}`,
     );
 }
+
+/**
+ * Records many entries in one statement, all of them only where `condition` holds: their rows travel
+ * as one JSON parameter (a D1 statement takes at most 100 bound values, fewer than 100 rows' columns).
+ */
+export function auditEachWhere(db: Database, entries: AuditEntry[], condition: SQL) {
+  const rows = JSON.stringify(
+    entries.map(auditRow).map((r) => [r.auditId, r.agentId, r.action, r.resource, r.status, r.requestId, r.at, r.details]),
+  );
+  const column = (i: number) => sql.raw(`json_extract(value, '$[${i}]')`);
+  // Columns in the table's declared order, as in auditWhere.
+  return db
+    .insert(auditLog)
+    .select(
+      sql`SELECT ${column(0)}, ${column(1)}, ${column(2)}, ${column(3)}, ${column(4)}, ${column(5)}, ${column(6)}, ${column(7)} FROM json_each(${rows}) WHERE ${condition}`,
+    );
+}

@@ -19,9 +19,10 @@ async function refusalsAsApiErrors<T>(agentId: string, delivery: Promise<T>): Pr
   }
 }
 
-export function refusalError(agentId: string, refusal: InboxRefusal, cause?: unknown): ApiError {
+/** The contract's error for a refusal; `index` names the refused item of a batch. */
+export function refusalError(agentId: string, refusal: InboxRefusal, cause?: unknown, index?: number): ApiError {
   if (refusal.reason === "item_too_large")
-    return new ApiError("payload_too_large", refusal.message, { reason: refusal.reason, limit_bytes: INBOX_LIMITS.maxItemBytes }, { cause });
+    return new ApiError("payload_too_large", refusal.message, { reason: refusal.reason, limit_bytes: INBOX_LIMITS.maxItemBytes, ...(index === undefined ? {} : { index }) }, { cause });
   return new ApiError("rate_limited", `Agent '${agentId}' cannot take more: ${refusal.message}`, { reason: refusal.reason, limit_items: INBOX_LIMITS.maxPendingItems }, { cause });
 }
 

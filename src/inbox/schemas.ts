@@ -66,6 +66,19 @@ export const SendMessageSchema = z
   })
   .openapi("SendInboxMessage");
 
+/** Messages a batch send carries at most. */
+export const MAX_BATCH_MESSAGES = 100;
+
+export const SendMessageBatchSchema = z
+  .strictObject({
+    messages: z
+      .array(SendMessageSchema)
+      .min(1)
+      .max(MAX_BATCH_MESSAGES)
+      .openapi({ description: `1-${MAX_BATCH_MESSAGES} messages, delivered in this order.` }),
+  })
+  .openapi("SendInboxMessageBatch");
+
 const envelope = {
   item_id: z.string().openapi({ example: "msg_01jd3k5b8q0c7m2x4v6n9p1r3t" }),
   created_at: TimestampSchema,
@@ -89,6 +102,10 @@ export const NotificationItemSchema = z
 export const MessageItemSchema = z
   .object({ ...envelope, kind: z.literal("message"), from_agent_id: z.string(), type: z.string(), body: JsonValueSchema })
   .openapi("InboxMessage");
+
+export const MessageBatchSchema = z
+  .object({ items: z.array(MessageItemSchema).openapi({ description: "The messages as delivered, in the order sent." }) })
+  .openapi("InboxMessageBatch");
 
 export const InboxItemSchema = z.discriminatedUnion("kind", [NotificationItemSchema, MessageItemSchema]).openapi("InboxItem");
 

@@ -1,32 +1,26 @@
-import { sql } from "drizzle-orm";
-import type { JsonValue, MessageItem } from "../../durable-objects/agent/inbox-types";
-import { auditWhere, type AuditEntry } from "../audit/audit-log";
-import type { Database } from "../db/client";
-import { agents } from "../db/schema";
+import type { JsonValue, MessageItem, Sender } from "../../durable-objects/agent/inbox-types";
 import { notFound } from "../http/errors";
 import { refusalError } from "./deliver";
 import { inboxObject } from "./inbox-object";
 
-type Audit = Omit<AuditEntry, "action" | "resource" | "status" | "details">;
+export type Message = { type: string; body: JsonValue };
 
 /**
- * Delivers a direct message, then writes its audit row only if the target agent exists: one D1 round
- * trip that both records the send and checks the target, rather than a read before and a write after
- * (a send is the inbox's hot path). For an agent that does not exist the message is taken back before
- * anyone could see it (no agent, so no key to poll or connect with) and the answer is 404.
+ * Delivers direct messages into an agent's inbox, in order, all or none. One call to the agent's object
+ * does it all: it stores the messages in one transaction, then writes their audit rows to D1 in a
+ * statement that also checks the agent exists (see durable-objects/agent/send-audit.ts), so a send
+ * costs the Worker no D1 round trip of its own. Refusals are the contract's errors; in a batch
+ * (`indexed`), one naming a single item says which (`messages[i]`).
  */
-export async function sendMessage(env: Env, db: Database, to: string, from: string, type: string, body: JsonValue, audit: Audit): Promise<MessageItem> {
-  const inbox = inboxObject(env, to);
-  const stored = await inbox.sendMessage(from, type, body);
-  if ("reason" in stored) throw refusalError(to, stored);
-  const recorded = await auditWhere(
-    db,
-    { ...audit, action: "inbox:send", resource: `inbox:${to}`, status: "success", details: { item_id: stored.item_id, type } },
-    sql`EXISTS (SELECT 1 FROM ${agents} WHERE ${agents.agentId} = ${to})`,
-  ).returning({ auditId: sql<string>`audit_id` });
-  if (recorded.length === 0) {
-    await inbox.retract(stored.item_id);
-    throw notFound("Agent", to);
+export async function sendMessages(env: Env, to: string, messages: Message[], sender: Sender, indexed: boolean): Promise<MessageItem[]> {
+  const outcome = await inboxObject(env, to).sendMessages(to, messages, sender);
+  if (!("items" in outcome)) {
+    if (outcome.reason === "no_agent") throw notFound("Agent", to);
+    const { index, ...refusal } = outcome;
+    throw indexed && index !== undefined ? refusalError(to, { ...refusal, message: `messages[${index}]: ${refusal.message}` }, undefined, index) : refusalError(to, refusal);
   }
-  return { item_id: stored.item_id, kind: "message", created_at: stored.created_at, from_agent_id: from, type, body };
+  return outcome.items.map(({ item_id, created_at }, i) => {
+    const { type, body } = messages[i]!;
+    return { item_id, kind: "message", created_at, from_agent_id: sender.agentId, type, body };
+  });
 }

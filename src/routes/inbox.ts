@@ -12,7 +12,7 @@ import { idempotent } from "../http/idempotency";
 import { IdempotencyHeaders, ListQuery, errorResponses, jsonBody, jsonResponse } from "../http/openapi";
 import { router } from "../http/router";
 import { decodeIntegerCursor, encodeCursor } from "../lib/cursor";
-import { sendMessage } from "../inbox/send-message";
+import { sendMessages } from "../inbox/send-message";
 import {
   AckResultSchema,
   AckSchema,
@@ -20,8 +20,11 @@ import {
   InboxHistorySchema,
   InboxItemsSchema,
   InboxPathSchema,
+  MAX_BATCH_MESSAGES,
+  MessageBatchSchema,
   MessageItemSchema,
   PollQuerySchema,
+  SendMessageBatchSchema,
   SendMessageSchema,
 } from "../inbox/schemas";
 import { inboxObject } from "../inbox/inbox-object";
@@ -99,8 +102,34 @@ export const inboxRoutes = router()
       // The body as parsed, not as zod rebuilt it: validation drops an own `__proto__` key, and a body is delivered exactly as sent.
       const { body } = (await c.req.json()) as { body: JsonValue };
       await authorize(c, "inbox:send", inboxResource(agent_id));
-      const item = await sendMessage(c.env, database(c.env), agent_id, c.get("principal").agentId, type ?? "message", body, auditContext(c));
-      return c.json(item, 201);
+      const [item] = await sendMessages(c.env, agent_id, [{ type: type ?? "message", body }], auditContext(c), false);
+      return c.json(item!, 201);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/v1/inbox/{agent_id}/messages/batch",
+      tags,
+      summary: `Send up to ${MAX_BATCH_MESSAGES} direct messages at once, in order, all or none`,
+      description:
+        "For senders with many messages for one agent: one request, one transaction, the messages stored in the order sent and each " +
+        "audited as a single send is. Authorised as a single send (`inbox:send` on `inbox:<agent_id>`). Nothing is stored if any message is " +
+        "invalid (400 naming `messages.<i>`), over 64 KiB of JSON (413, `details.index` says which), or if the inbox has no room for all of " +
+        "them (429: it holds at most 10,000 undelivered items).",
+      middleware: [idempotent] as const,
+      request: { params: InboxPathSchema, headers: IdempotencyHeaders, body: jsonBody(SendMessageBatchSchema) },
+      responses: { 201: jsonResponse(MessageBatchSchema, "The messages as delivered, in the order sent."), ...errorResponses("not_found", "payload_too_large", "rate_limited") },
+    }),
+    async (c) => {
+      const { agent_id } = c.req.valid("param");
+      const { messages } = c.req.valid("json");
+      // The bodies as parsed, not as zod rebuilt them (see the single send).
+      const raw = (await c.req.json()) as { messages: { body: JsonValue }[] };
+      await authorize(c, "inbox:send", inboxResource(agent_id));
+      const outgoing = messages.map((m, i) => ({ type: m.type ?? "message", body: raw.messages[i]!.body }));
+      const items = await sendMessages(c.env, agent_id, outgoing, auditContext(c), true);
+      return c.json({ items }, 201);
     },
   )
   .openapi(

@@ -36,6 +36,17 @@ describe("agent inbox", () => {
     expect(history).toEqual(sent.map((m) => m.item_id).reverse());
   });
 
+  it("sends a batch in one request, delivered in order, and refuses an oversized one whole, naming the message", async () => {
+    const { items: sent } = await coordinator.inbox.sendBatch(WORKER, [{ type: "task", body: { step: 1 } }, { body: { step: 2 } }, { type: "task", body: { step: 3 } }]);
+    expect(sent.map((m) => [m.type, m.body])).toEqual([["task", { step: 1 }], ["message", { step: 2 }], ["task", { step: 3 }]]);
+    const err = await coordinator.inbox.sendBatch(WORKER, [{ body: "fits" }, { body: "x".repeat(70_000) }]).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SwitchyardError);
+    expect((err as SwitchyardError).code).toBe("payload_too_large");
+    expect((err as SwitchyardError).details).toMatchObject({ index: 1 });
+    const { items } = await worker.inbox.poll(WORKER, { limit: 10 });
+    expect(items.map((i) => i.item_id)).toEqual(sent.map((m) => m.item_id));
+  });
+
   it("long-polls until a message arrives", async () => {
     const started = Date.now();
     const waiting = worker.inbox.poll(WORKER, { waitSeconds: 20 });

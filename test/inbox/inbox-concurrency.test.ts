@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { newAgent } from "../helpers";
+import { count, newAgent } from "../helpers";
 import { ack, inboxCounts, poll, send } from "./inbox-helpers";
 
 type Item = { item_id: string; from_agent_id: string; body: { n: number } };
 
 describe("agent inbox under concurrency", () => {
-  it("takes 1,000 messages from 20 concurrent senders while being drained, each pollable exactly once", async () => {
+  it("takes 1,000 messages from 20 concurrent senders while being drained, each pollable exactly once and audited once", async () => {
     const receiver = await newAgent();
     const senders = await Promise.all(Array.from({ length: 20 }, () => newAgent()));
     const sentIds: string[] = [];
@@ -46,5 +46,8 @@ describe("agent inbox under concurrency", () => {
     expect(perSender.size).toBe(20);
     for (const ns of perSender.values()) expect(ns.sort((x, y) => x - y)).toEqual(Array.from({ length: 50 }, (_, i) => i));
     expect(await inboxCounts(receiver.agentId)).toEqual({ pending: 0, history: 1000 });
+    // Concurrent sends share audit writes (group commit), yet each has its own row.
+    const audited = await count("SELECT COUNT(DISTINCT json_extract(details, '$.item_id')) AS n FROM _audit_log WHERE action = 'inbox:send' AND resource = ?", `inbox:${receiver.agentId}`);
+    expect(audited).toBe(1000);
   }, 120_000);
 });

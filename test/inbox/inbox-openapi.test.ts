@@ -11,11 +11,12 @@ describe("the inbox in /openapi.json", () => {
       "/v1/inbox/{agent_id}": ["get"],
       "/v1/inbox/{agent_id}/ack": ["post"],
       "/v1/inbox/{agent_id}/messages": ["post"],
+      "/v1/inbox/{agent_id}/messages/batch": ["post"],
       "/v1/inbox/{agent_id}/history": ["get"],
       "/v1/inbox/{agent_id}/connect": ["get"],
     };
     for (const [path, methods] of Object.entries(routes))
       for (const method of methods) expect(doc.paths[path]?.[method]?.summary, `${method} ${path}`).toBeTruthy();
-    for (const name of ["InboxItem", "InboxNotification", "InboxMessage", "InboxItems", "InboxHistory", "InboxAckResult"]) expect(doc.components.schemas).toHaveProperty(name);
+    for (const name of ["InboxItem", "InboxNotification", "InboxMessage", "InboxItems", "InboxHistory", "InboxAckResult", "SendInboxMessageBatch", "InboxMessageBatch"]) expect(doc.components.schemas).toHaveProperty(name);
   });
 });
