@@ -1,9 +1,9 @@
-import { and, eq, isNull } from "drizzle-orm";
+import { and, eq, isNull, sql } from "drizzle-orm";
 import type { Context, MiddlewareHandler } from "hono";
 import { keyLookup } from "../agents/keys";
 import { ADMIN_PRINCIPAL, type Principal } from "../authz/principal";
 import { adminToken } from "../config";
-import { database } from "../db/client";
+import { type Database, database } from "../db/client";
 import { agentKeys, agents } from "../db/schema";
 import { policySetVersionColumn } from "../policy/policy-store";
 import { digestsEqual, secretsEqual, sha256Hex } from "../lib/crypto";
@@ -68,9 +68,11 @@ function isAdminToken(env: Env, key: string): boolean {
   return secretsEqual(key, adminToken(env));
 }
 
-async function agentForKey(env: Env, key: string): Promise<Principal | undefined> {
-  const hash = sha256Hex(key);
-  const candidates = await database(env)
+/** The key lookup, built once per database: it runs on every request, so its SQL is not rebuilt each time. */
+const keyQueries = new WeakMap<Database, ReturnType<typeof keyQuery>>();
+
+function keyQuery(db: Database) {
+  return db
     .select({
       keyId: agentKeys.keyId,
       keyHash: agentKeys.keyHash,
@@ -82,7 +84,19 @@ async function agentForKey(env: Env, key: string): Promise<Principal | undefined
     })
     .from(agentKeys)
     .innerJoin(agents, eq(agents.agentId, agentKeys.agentId))
-    .where(and(eq(agentKeys.lookup, keyLookup(hash)), isNull(agentKeys.revokedAt)));
+    .where(and(eq(agentKeys.lookup, sql.placeholder("lookup")), isNull(agentKeys.revokedAt)))
+    .prepare();
+}
+
+async function agentForKey(env: Env, key: string): Promise<Principal | undefined> {
+  const hash = sha256Hex(key);
+  const db = database(env);
+  let query = keyQueries.get(db);
+  if (!query) {
+    query = keyQuery(db);
+    keyQueries.set(db, query);
+  }
+  const candidates = await query.all({ lookup: keyLookup(hash) });
   for (const row of candidates) {
     if (digestsEqual(hash, row.keyHash)) {
       return {

@@ -3,7 +3,7 @@
 const ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz";
 
 let lastTime = 0;
-let lastRandom = new Uint8Array(10);
+let lastRandom: Uint8Array = new Uint8Array(10);
 
 function encodeTime(ms: number): string {
   let out = "";
@@ -29,6 +29,19 @@ function encodeRandom(bytes: Uint8Array): string {
   return out;
 }
 
+// Random bytes are drawn a pool at a time: one call into the runtime serves a hundred ids.
+let pool: Uint8Array = new Uint8Array(0);
+let used = 0;
+
+function randomBytes(count: number): Uint8Array {
+  if (used + count > pool.length) {
+    pool = crypto.getRandomValues(new Uint8Array(1024));
+    used = 0;
+  }
+  used += count;
+  return pool.slice(used - count, used);
+}
+
 /** Within one millisecond the random part counts up, so ids made in a burst keep their order. */
 function nextRandom(now: number): Uint8Array {
   if (now === lastTime) {
@@ -40,7 +53,7 @@ function nextRandom(now: number): Uint8Array {
     lastRandom = next;
   } else {
     lastTime = now;
-    lastRandom = crypto.getRandomValues(new Uint8Array(10));
+    lastRandom = randomBytes(10);
   }
   return lastRandom;
 }
