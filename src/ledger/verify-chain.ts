@@ -1,5 +1,6 @@
-import { GENESIS_HASH } from "./canonical";
+import { type CanonicalStep, GENESIS_HASH, canonicalStep } from "./canonical";
 import { type BrokenLinkReason, MAX_BROKEN_LINKS, type CotSession, type Verification } from "./schemas";
+import { sha256Mismatches } from "./sha256-wasm/wasm-sha256";
 import { stepHash } from "./step-hash";
 
 /** Rows per D1 read while verifying: a few MB in memory at most, and 20 reads for 100k steps (measured: 5,000-row pages verify ~1.5× faster than 1,000-row ones locally). */
@@ -8,6 +9,30 @@ export const VERIFY_PAGE_ROWS = 5000;
 /** Column order of the verifier's raw reads (arrays, not objects: no per-row key mapping). */
 const COLUMNS = "step_index, agent_id, step_type, content, input_data, output_data, importance, metadata, prev_hash, hash, logged_at";
 type RawStep = [number, string, string, string, string | null, string | null, number, string | null, string, string, string];
+
+const canonicalRow = (sessionId: string, [index, agentId, stepType, content, inputData, outputData, importance, metadata, prev, , loggedAt]: RawStep): CanonicalStep => ({
+  session_id: sessionId,
+  step_index: index,
+  agent_id: agentId,
+  step_type: stepType,
+  content,
+  input_data: inputData,
+  output_data: outputData,
+  importance,
+  metadata,
+  logged_at: loggedAt,
+  prev_hash: prev,
+});
+
+/**
+ * The page's rows whose stored hash is not their canonical text's SHA-256. The whole page is hashed in a
+ * few calls into our WebAssembly SHA-256; a disagreement is confirmed with node:crypto before it counts,
+ * so a broken link is never reported on the word of one implementation.
+ */
+function hashMismatches(steps: CanonicalStep[], rows: RawStep[]): Set<number> {
+  const suspects = sha256Mismatches(steps.map(canonicalStep), rows.map((row) => row[9]));
+  return new Set(suspects.filter((i) => stepHash(steps[i]!) !== rows[i]![9]));
+}
 
 /**
  * Checks a session's chain step by step: each step's hash against its recomputed canonical hash (an edited
@@ -36,28 +61,17 @@ export async function verifyChain(d1: D1Database, session: CotSession, pageRows 
     const rows: RawStep[] = await next;
     const last = rows[rows.length - 1];
     next = rows.length === pageRows && last ? readPage(last[0]) : undefined;
-    for (const [index, agentId, stepType, content, inputData, outputData, importance, metadata, prev, hash, loggedAt] of rows) {
+    const steps = rows.map((row) => canonicalRow(sessionId, row));
+    const wrong = hashMismatches(steps, rows);
+    rows.forEach(([index, , , , , , , , prev, hash], i) => {
       checked++;
       if (index !== expected) report(expected, "missing");
       // After a gap the previous step is gone, so this link cannot be checked: the gap is what is reported.
       else if (prev !== prevHash) report(index, "prev_hash_mismatch");
-      const recomputed = stepHash({
-        session_id: sessionId,
-        step_index: index,
-        agent_id: agentId,
-        step_type: stepType,
-        content,
-        input_data: inputData,
-        output_data: outputData,
-        importance,
-        metadata,
-        logged_at: loggedAt,
-        prev_hash: prev,
-      });
-      if (recomputed !== hash) report(index, "hash_mismatch");
+      if (wrong.has(i)) report(index, "hash_mismatch");
       prevHash = hash;
       expected = index + 1;
-    }
+    });
   }
   if (expected < session.steps) report(expected, "truncated");
   else if (expected > session.steps) report(session.steps, "beyond_head");
