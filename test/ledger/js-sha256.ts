@@ -1,6 +1,7 @@
 /**
- * A synchronous SHA-256 (FIPS 180-4) in plain JavaScript, kept only to be measured against the built-in
- * implementations (test/ledger/sha256.test.ts): the ledger hashes with node:crypto, which was faster.
+ * A synchronous SHA-256 (FIPS 180-4) in plain JavaScript, kept only to be measured against the others
+ * (test/ledger/sha256.test.ts): the ledger appends with node:crypto and verifies with its WebAssembly
+ * SHA-256 (src/ledger/sha256-wasm), both faster.
  */
 const K = new Uint32Array([
   0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3,
