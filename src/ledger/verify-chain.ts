@@ -40,9 +40,10 @@ function hashMismatches(steps: CanonicalStep[], rows: RawStep[]): Set<number> {
  * against the one expected (a removed step), and the end against the session's recorded head (steps
  * removed from the end, or steps slipped in after it). Reads pages with keyset pagination, fetching the
  * next page while it hashes the current one, so memory stays bounded by two pages whatever the length.
+ * `session` (its recorded head) is needed only at the end, so it may still be on its way: reading it
+ * alongside the first page saves a round trip; if it fails (no such session), so does the verification.
  */
-export async function verifyChain(d1: D1Database, session: CotSession, pageRows = VERIFY_PAGE_ROWS): Promise<Verification> {
-  const sessionId = session.session_id;
+export async function verifyChain(d1: D1Database, sessionId: string, session: CotSession | Promise<CotSession>, pageRows = VERIFY_PAGE_ROWS): Promise<Verification> {
   const statement = d1.prepare(`SELECT ${COLUMNS} FROM _cot WHERE session_id = ?1 AND step_index > ?2 ORDER BY step_index LIMIT ?3`);
   const readPage = (after: number) => statement.bind(sessionId, after, pageRows).raw<RawStep>();
 
@@ -56,25 +57,28 @@ export async function verifyChain(d1: D1Database, session: CotSession, pageRows 
   let checked = 0;
   let expected = 0;
   let prevHash = GENESIS_HASH;
-  let next: Promise<RawStep[]> | undefined = readPage(-1);
-  while (next) {
-    const rows: RawStep[] = await next;
-    const last = rows[rows.length - 1];
-    next = rows.length === pageRows && last ? readPage(last[0]) : undefined;
-    const steps = rows.map((row) => canonicalRow(sessionId, row));
-    const wrong = hashMismatches(steps, rows);
-    rows.forEach(([index, , , , , , , , prev, hash], i) => {
-      checked++;
-      if (index !== expected) report(expected, "missing");
-      // After a gap the previous step is gone, so this link cannot be checked: the gap is what is reported.
-      else if (prev !== prevHash) report(index, "prev_hash_mismatch");
-      if (wrong.has(i)) report(index, "hash_mismatch");
-      prevHash = hash;
-      expected = index + 1;
-    });
-  }
-  if (expected < session.steps) report(expected, "truncated");
-  else if (expected > session.steps) report(session.steps, "beyond_head");
-  else if (expected > 0 && prevHash !== session.head_hash) report(expected - 1, "head_mismatch");
+  const walk = async () => {
+    let next: Promise<RawStep[]> | undefined = readPage(-1);
+    while (next) {
+      const rows: RawStep[] = await next;
+      const last = rows[rows.length - 1];
+      next = rows.length === pageRows && last ? readPage(last[0]) : undefined;
+      const steps = rows.map((row) => canonicalRow(sessionId, row));
+      const wrong = hashMismatches(steps, rows);
+      rows.forEach(([index, , , , , , , , prev, hash], i) => {
+        checked++;
+        if (index !== expected) report(expected, "missing");
+        // After a gap the previous step is gone, so this link cannot be checked: the gap is what is reported.
+        else if (prev !== prevHash) report(index, "prev_hash_mismatch");
+        if (wrong.has(i)) report(index, "hash_mismatch");
+        prevHash = hash;
+        expected = index + 1;
+      });
+    }
+  };
+  const [head] = await Promise.all([session, walk()]);
+  if (expected < head.steps) report(expected, "truncated");
+  else if (expected > head.steps) report(head.steps, "beyond_head");
+  else if (expected > 0 && prevHash !== head.head_hash) report(expected - 1, "head_mismatch");
   return { session_id: sessionId, chain_intact: broken.length === 0 && !truncated, entries_checked: checked, broken_links: broken, broken_links_truncated: truncated };
 }
