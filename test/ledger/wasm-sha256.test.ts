@@ -58,6 +58,13 @@ describe("the ledger's WebAssembly SHA-256 (src/ledger/sha256-wasm)", () => {
     );
   });
 
+  it("counts a stored hash of another type (an edited row) as a mismatch, without hashing it", () => {
+    const texts = ["a", "b", "c"];
+    const hashes = [nodeHex("a"), null, [1, 2, 3]] as unknown as string[];
+    expect(sha256Mismatches(texts, hashes)).toEqual([1, 2]);
+    expect(sha256Matches("b", null as unknown as string)).toBe(false);
+  });
+
   it("hashes ASCII batches through the one-encode path and mixed ones text by text, with the same answers", () => {
     const ascii = Array.from({ length: 9 }, (_, i) => `{"step":${i},"content":"${"v".repeat(i * 37)}"}`);
     const mixed = ascii.map((t, i) => (i % 3 === 0 ? `${t}✓` : t));

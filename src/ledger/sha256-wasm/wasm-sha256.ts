@@ -41,7 +41,7 @@ function reserve(bytes: number): { exports: Sha256Exports; view: Uint8Array } {
  * hash and the text are encoded together straight into its memory, hashed and compared there.
  */
 export function sha256Matches(text: string, hash: string): boolean {
-  if (hash.length !== HEX) return false;
+  if (typeof hash !== "string" || hash.length !== HEX) return false;
   const { exports, view } = reserve(HEX + text.length * 3);
   const { written } = encoder.encodeInto(hash + text, view);
   // A hash with non-ASCII in it takes more than 64 bytes and can never equal a hex digest: the compare of
@@ -86,7 +86,8 @@ function checkSlice(texts: readonly string[], hashes: readonly string[], from: n
   const checked: number[] = [];
   let joined = "";
   for (let i = from; i < to; i++) {
-    if (hashes[i]!.length !== HEX) mismatches.push(i);
+    // A hash of another type or length (an edited row) cannot match: no need to hash its text.
+    if (typeof hashes[i] !== "string" || hashes[i]!.length !== HEX) mismatches.push(i);
     else {
       checked.push(i);
       joined += hashes[i]! + texts[i]!;
