@@ -26,10 +26,9 @@ let input = new Uint8Array(0);
 /** Room for `bytes` bytes from INPUT on (a text takes at most 3 UTF-8 bytes per UTF-16 unit). */
 function reserve(bytes: number): { exports: Sha256Exports; view: Uint8Array } {
   wasm ??= new WebAssembly.Instance(sha256Module).exports as unknown as Sha256Exports;
-  const needed = bytes;
-  if (input.length < needed) {
+  if (input.length < bytes) {
     const { memory } = wasm;
-    const missing = INPUT + needed - memory.buffer.byteLength;
+    const missing = INPUT + bytes - memory.buffer.byteLength;
     if (missing > 0) memory.grow(Math.ceil(missing / PAGE));
     input = new Uint8Array(memory.buffer, INPUT);
   }
@@ -58,10 +57,10 @@ export function sha256HexWasm(text: string): string {
 }
 
 /**
- * The indexes i (ascending) for which `hashes[i]` is not the SHA-256 hex of `texts[i]`. Texts are encoded
- * a slice at a time, all of a slice's hashes and texts in one string with one encode, and hashed and
- * compared in one call; a slice with non-ASCII text in it (whose byte offsets differ from its string
- * offsets) is checked text by text instead.
+ * The indexes i (ascending) for which `hashes[i]` is not the SHA-256 hex of `texts[i]`. A slice of texts
+ * at a time is encoded into WebAssembly memory, each after its stored hash, in one encode (a slice with
+ * non-ASCII text in it, whose byte offsets differ from its string offsets, text by text), then hashed
+ * four lanes at a time and compared, in one call.
  */
 export function sha256Mismatches(texts: readonly string[], hashes: readonly string[]): number[] {
   const mismatches: number[] = [];
