@@ -1,7 +1,7 @@
 /**
  * Writes src/ledger/sha256-wasm/sha256.wasm from its assembler (src/ledger/sha256-wasm/assemble.ts).
  * Run after changing the assembler: `scripts/with-node.sh node --experimental-strip-types scripts/build-sha256-wasm.ts`;
- * test/ledger/wasm-sha256.test.ts fails while the committed file and the assembler disagree.
+ * test/e2e/sha256-wasm-build.test.ts fails while the committed file and the assembler disagree.
  */
 import { writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";

@@ -1,7 +1,9 @@
 /**
  * Assembles the ledger's WebAssembly SHA-256 (FIPS 180-4): `sha256.wasm` next to this file is exactly
- * what `sha256WasmBytes()` returns (scripts/build-sha256-wasm.ts writes it; test/ledger/wasm-sha256.test.ts
- * checks that the two agree). Workers may not compile WebAssembly at run time, so the module ships prebuilt.
+ * what `sha256WasmBytes()` returns (scripts/build-sha256-wasm.ts writes it; test/e2e/sha256-wasm-build.test.ts
+ * checks that the two agree, test/ledger/wasm-sha256.test.ts checks the module against node:crypto).
+ * Workers may not compile WebAssembly at run time, so the module ships prebuilt. The assembler's imports
+ * name their `.ts` files because the build script runs it under Node's type stripping.
  *
  * Why our own: verification hashes tens of thousands of ~500-byte texts in a row, and a node:crypto or
  * WebCrypto call per step costs more in crossing into C++ (a Hash object, a string conversion, a hex
