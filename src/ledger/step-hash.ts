@@ -3,9 +3,10 @@ import { createHash } from "node:crypto";
 import { type CanonicalStep, canonicalStep } from "./canonical";
 
 /**
- * SHA-256 as lowercase hex. node:crypto's synchronous `createHash` (BoringSSL inside workerd) measured
- * fastest per step in workerd: ~6 µs per ~500-byte step against ~12 µs for `crypto.subtle.digest` (a
- * promise per call) and ~7 µs for a plain-JS SHA-256 (test/ledger/sha256.test.ts prints the figures).
+ * SHA-256 as lowercase hex, one text at a time: node:crypto's synchronous `createHash` (BoringSSL inside
+ * workerd), for appends (a hash per step) and to confirm any mismatch verification finds. Verification
+ * itself hashes whole pages with src/ledger/sha256-wasm, several times cheaper per step than a call here
+ * (test/ledger/sha256.test.ts prints the figures).
  */
 export const sha256Hex = (text: string): string => createHash("sha256").update(text).digest("hex");
 

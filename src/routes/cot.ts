@@ -172,7 +172,6 @@ export const cotRoutes = router()
     async (c) => {
       const { session_id } = c.req.valid("param");
       await authorize(c, "cot:read", cotResource(session_id));
-      const session = await requireSession(c, session_id);
-      return c.json(await verifyChain(c.env.DB, session), 200);
+      return c.json(await verifyChain(c.env.DB, session_id, requireSession(c, session_id)), 200);
     },
   );

@@ -115,7 +115,7 @@ describe("chain-of-thought ledger: tampering done directly on D1 is found", () =
       },
     } as unknown as D1Database;
     const session_row = { session_id: session, agent_id: "seed-agent", steps: 12_000, first_logged_at: "", last_logged_at: "", head_hash: head };
-    expect((await verifyChain(counting, session_row, 1000)).chain_intact).toBe(true);
+    expect((await verifyChain(counting, session, session_row, 1000)).chain_intact).toBe(true);
     expect(reads.length).toBeGreaterThanOrEqual(12);
     expect(Math.max(...reads)).toBe(1000);
   });
