@@ -16,7 +16,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { Hono } from "hono";
 import { canonicalStep } from "../../src/ledger/canonical.ts";
-import { sha256Hex } from "../../src/ledger/step-hash.ts";
+import { sha256Hex } from "../../src/lib/crypto.ts";
 import { COT_BENCH_AGENT, benchStep } from "../lib/cot-steps.ts";
 import { prng } from "../lib/prng.ts";
 

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 
 const encoder = new TextEncoder();
 
-/** Synchronous (node:crypto): an await on the Web Crypto digest costs more than hashing a key. */
+/** SHA-256 as lowercase hex, synchronously (node:crypto, BoringSSL inside workerd): no await per key or step. */
 export const sha256Hex = (text: string): string => createHash("sha256").update(text).digest("hex");
 
 /**

@@ -1,4 +1,4 @@
-// The one node:crypto function the ledger uses (workerd provides it under nodejs_compat). Declared here
+// The one node:crypto function Switchyard uses (workerd provides it under nodejs_compat). Declared here
 // rather than adding @types/node to the Worker's types, which would bring Node's globals with it.
 declare module "node:crypto" {
   interface Hash {
