@@ -1,4 +1,6 @@
+import { sql } from "drizzle-orm";
 import type { Database } from "../db/client";
+import { memories } from "../db/schema";
 
 /**
  * Reads of memories are counted in batches: the first read in a window schedules one write, reads in the
@@ -42,12 +44,9 @@ export function countReads(db: Database, ids: string[], now: string, waitUntil: 
 /** One statement for the whole window: each memory's reads added, its last read time set. */
 async function writeReads(db: Database, batch: Map<string, Pending>): Promise<void> {
   const counts = JSON.stringify([...batch].map(([id, { reads, at }]) => [id, reads, at]));
-  await db.$client
-    .prepare(
-      `UPDATE _memory SET access_count = access_count + a.reads, last_accessed_at = a.at
-       FROM (SELECT value ->> 0 AS id, value ->> 1 AS reads, value ->> 2 AS at FROM json_each(?)) AS a
-       WHERE _memory.memory_id = a.id`,
-    )
-    .bind(counts)
-    .run();
+  await db
+    .update(memories)
+    .set({ accessCount: sql`${memories.accessCount} + counted.reads`, lastAccessedAt: sql`counted.at` })
+    .from(sql`(SELECT value ->> 0 AS id, value ->> 1 AS reads, value ->> 2 AS at FROM json_each(${counts})) AS counted`)
+    .where(sql`${memories.memoryId} = counted.id`);
 }
