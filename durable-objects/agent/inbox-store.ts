@@ -84,7 +84,7 @@ export class InboxStore {
   }
 
   /**
-   * Stores items at the end of the inbox in the order given, all or none (one transaction): any item
+   * Stores items at the end of the inbox in the order given, all or none (one transaction): one item
    * over the size limit (the refusal names its index), or more items than the inbox has room for,
    * refuses the lot. No dedupe: this is for messages, whose senders retry with Idempotency-Key.
    */
