@@ -1,6 +1,23 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { type CanonicalStep, canonicalStep, canonicalStepByHand } from "../../src/ledger/canonical";
+import { type CanonicalStep, canonicalStep } from "../../src/ledger/canonical";
+
+/** The canonical text written pair by pair in key order, as docs/cot.md spells it: the reference form. */
+function canonicalStepByHand(s: CanonicalStep): string {
+  return (
+    `{"agent_id":${JSON.stringify(s.agent_id)}` +
+    `,"content":${JSON.stringify(s.content)}` +
+    `,"importance":"${s.importance.toFixed(6)}"` +
+    `,"input_data":${JSON.stringify(s.input_data)}` +
+    `,"logged_at":${JSON.stringify(s.logged_at)}` +
+    `,"metadata":${JSON.stringify(s.metadata)}` +
+    `,"output_data":${JSON.stringify(s.output_data)}` +
+    `,"prev_hash":${JSON.stringify(s.prev_hash)}` +
+    `,"session_id":${JSON.stringify(s.session_id)}` +
+    `,"step_index":${JSON.stringify(s.step_index)}` +
+    `,"step_type":${JSON.stringify(s.step_type)}}`
+  );
+}
 
 /** Strings that stress JSON escaping: quotes, backslashes, control characters, lone surrogates, the pair separator. */
 const tricky = fc.constantFrom('"', "\\", '\\"', "\u0000", "\u001f", "\u007f", "\u2028", "\ud800", "\udfff", "😀", '},{"agent_id":', "null", "");
