@@ -2,6 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { Action } from "../authz/actions";
 import { authorize } from "../authz/authorize";
+import { database } from "../db/client";
 import { auditContext } from "../http/audit-context";
 import { principalOf } from "../http/auth";
 import type { AppEnv } from "../http/context";
@@ -35,13 +36,13 @@ const MemoryPath = z.object({ memory_id: z.string().min(1).max(64) });
 
 /** Authorises `action` on every namespace; the first refusal is recorded and raised. */
 async function authorizeNamespaces(c: Context<AppEnv>, action: Action, namespaces: string[]) {
-  const resources = await namespaceResources(memoryServices(c.env).db, await principalOf(c), namespaces);
+  const resources = await namespaceResources(database(c.env), await principalOf(c), namespaces);
   for (const resource of resources) await authorize(c, action, resource);
 }
 
 /** Access counts are bookkeeping: they are written after the response, and a failure only loses a count. */
 function countAccess(c: Context<AppEnv>, ids: string[]) {
-  countReads(memoryServices(c.env).db, ids, isoNow(), (work) => c.executionCtx.waitUntil(work));
+  countReads(database(c.env), ids, isoNow(), (work) => c.executionCtx.waitUntil(work));
 }
 
 export const memoryRoutes = router()
@@ -142,7 +143,7 @@ export const memoryRoutes = router()
       const { agent_id, limit, cursor, memory_type } = c.req.valid("query");
       await authorizeNamespaces(c, "memory:read", [agent_id]);
       const constraints = { namespaces: [agent_id], memoryTypes: memory_type ? [memory_type] : undefined, now: isoNow() };
-      return c.json(await listMemories(memoryServices(c.env).db, constraints, limit, cursor), 200);
+      return c.json(await listMemories(database(c.env), constraints, limit, cursor), 200);
     },
   )
   .openapi(
@@ -156,7 +157,7 @@ export const memoryRoutes = router()
     }),
     async (c) => {
       const { memory_id } = c.req.valid("param");
-      const row = await findLiveMemory(memoryServices(c.env).db, memory_id, isoNow());
+      const row = await findLiveMemory(database(c.env), memory_id, isoNow());
       if (!row) throw notFound("Memory", memory_id);
       await authorizeNamespaces(c, "memory:read", [row.agentId]);
       countAccess(c, [row.memoryId]);
