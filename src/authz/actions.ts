@@ -17,9 +17,20 @@ export const DATA_ACTIONS = [
   "query:write",
   "cot:read",
   "cot:write",
+  // Part 2 (api-v1-coordination.md, "Permissions").
+  "catalog:publish",
+  "workflow:read",
+  "workflow:write",
+  "workflow:run",
+  "task:complete",
+  "event:publish",
 ] as const;
 
-export const ADMIN_ACTIONS = ["agent:manage", "policy:manage"] as const;
+/**
+ * Actions only admins take, whatever the policies say: managing agents and policies, other agents'
+ * versions, event types, A/B tests and the deployment's guard rails.
+ */
+export const ADMIN_ACTIONS = ["agent:manage", "policy:manage", "catalog:manage", "event:define", "ab:manage", "guard_rail:manage"] as const;
 
 /** Every action a policy may name, in a fixed order (policy action globs are expanded against it). */
 export const ALL_ACTIONS: readonly Action[] = [...DATA_ACTIONS, ...ADMIN_ACTIONS];
@@ -28,9 +39,26 @@ export const isAdminAction = (action: string): boolean => (ADMIN_ACTIONS as read
 
 /**
  * The resource types of the contract (`memory:<namespace>`, `table:<name>`, …), plus those the
- * admin-only actions act on (`agent:*`, `policy:<policy_id>`) and triggers.
+ * admin-only actions act on (`agent:*`, `policy:<policy_id>`), triggers, and the coordination half's.
  */
-export const RESOURCE_TYPES = ["memory", "table", "branch", "state", "inbox", "cot", "trigger", "agent", "policy"] as const;
+export const RESOURCE_TYPES = [
+  "memory",
+  "table",
+  "branch",
+  "state",
+  "inbox",
+  "cot",
+  "trigger",
+  "agent",
+  "policy",
+  // Part 2: `catalog:<agent_id>`, `workflow:<name>`, `task:<task_id>`, `event:<type>`, `ab:<ab_test_id>`, `guard_rail:<scope>`.
+  "catalog",
+  "workflow",
+  "task",
+  "event",
+  "ab",
+  "guard_rail",
+] as const;
 
 export type Action = (typeof DATA_ACTIONS)[number] | (typeof ADMIN_ACTIONS)[number];
 

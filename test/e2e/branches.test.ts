@@ -2,7 +2,7 @@
 // branch to agent B through shared memory; B, a read-only supervisor, reviews it; agent C merges it.
 // Another run ends the other way: the branch is discarded and main never sees it.
 import { beforeAll, describe, expect, it } from "vitest";
-import { Switchyard, SwitchyardError } from "../../client/index.ts";
+import { Switchyard, SwitchyardError } from "../../clients/typescript/index.ts";
 import { localServer } from "./server.ts";
 
 const ANALYST = "forecast-analyst";

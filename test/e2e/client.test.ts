@@ -1,6 +1,6 @@
 // The client without a server: a fake fetch answers, and records what the client sent.
 import { describe, expect, it } from "vitest";
-import { type FetchLike, Switchyard, SwitchyardError, paginate } from "../../client/index.ts";
+import { type FetchLike, Switchyard, SwitchyardError, paginate } from "../../clients/typescript/index.ts";
 
 interface Sent {
   url: URL;

@@ -7,7 +7,7 @@ import { readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { beforeAll, describe, expect, it } from "vitest";
-import { type CotStep, type LogStepInput, Switchyard } from "../../client/index.ts";
+import { type CotStep, type LogStepInput, Switchyard } from "../../clients/typescript/index.ts";
 import { localServer } from "./server.ts";
 
 const SESSION = "invoice-run:2026-11-21";

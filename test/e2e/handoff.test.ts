@@ -1,7 +1,7 @@
 // Seed pattern 4, "hand-off via agent state": one agent saves its phase's output to its own state, the
 // next agent resumes from it, and both survive a restart of the server.
 import { beforeAll, describe, expect, it } from "vitest";
-import { Switchyard, SwitchyardError } from "../../client/index.ts";
+import { Switchyard, SwitchyardError } from "../../clients/typescript/index.ts";
 import { localServer } from "./server.ts";
 
 // Ids with `.` and `:` (allowed by the contract) check that the client's path encoding round-trips.

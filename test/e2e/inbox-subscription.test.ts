@@ -1,6 +1,6 @@
 // The client's WebSocket subscription against a fake socket: frames, pulls, reconnects with backoff.
 import { describe, expect, it } from "vitest";
-import { type InboxItem, type SocketLike, Switchyard, SwitchyardError } from "../../client/index.ts";
+import { type InboxItem, type SocketLike, Switchyard, SwitchyardError } from "../../clients/typescript/index.ts";
 
 type Listener = (event: { data?: unknown; code?: number; reason?: string }) => void;
 

@@ -1,7 +1,7 @@
 // Agent inboxes end to end: messages sent with the client, polled under a lease and acked, and pushed
 // over a real WebSocket (Node 22's global WebSocket) by a `wrangler dev` server.
 import { beforeAll, describe, expect, it } from "vitest";
-import { type InboxItem, Switchyard, SwitchyardError } from "../../client/index.ts";
+import { type InboxItem, Switchyard, SwitchyardError } from "../../clients/typescript/index.ts";
 import { localServer } from "./server.ts";
 
 const COORDINATOR = "coordinator";

@@ -2,7 +2,7 @@
 // may write shared-knowledge-base. A policy says so; agent-b's write is refused with the policy's id; once
 // the policy is deleted, agent-b's very next write goes through.
 import { beforeAll, describe, expect, it } from "vitest";
-import { Switchyard, SwitchyardError } from "../../client/index.ts";
+import { Switchyard, SwitchyardError } from "../../clients/typescript/index.ts";
 import { localServer } from "./server.ts";
 
 const SHARED = "shared-knowledge-base";

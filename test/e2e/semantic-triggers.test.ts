@@ -2,7 +2,7 @@
 // stores customer segment insights"; agent A stores a memory; agent B, in its usual loop (poll, handle,
 // get the memory), finds the notification and reads the memory by `source_memory_id`.
 import { beforeAll, describe, expect, it } from "vitest";
-import { type InboxItem, type Memory, Switchyard } from "../../client/index.ts";
+import { type InboxItem, type Memory, Switchyard } from "../../clients/typescript/index.ts";
 import { localServer } from "./server.ts";
 
 const AGENT_A = "agent-a";

@@ -1,7 +1,7 @@
 // Seed pattern 1, "shared memory": one agent stores what it learned in a shared namespace; another agent,
 // which never talked to it, finds it by asking in its own words. Private namespaces stay private.
 import { beforeAll, describe, expect, it } from "vitest";
-import { type Memory, Switchyard, SwitchyardError } from "../../client/index.ts";
+import { type Memory, Switchyard, SwitchyardError } from "../../clients/typescript/index.ts";
 import { localServer } from "./server.ts";
 
 const ANALYST = "revenue-analyst";

@@ -1,7 +1,7 @@
 // Seed pattern 5, the SQL half: a rogue agent's refused writes land in `_policy_denials`, and a read-only
 // supervisor finds it with its query, typed verbatim, through the client against a real `npm run dev`.
 import { beforeAll, describe, expect, it } from "vitest";
-import { Switchyard, SwitchyardError } from "../../client/index.ts";
+import { Switchyard, SwitchyardError } from "../../clients/typescript/index.ts";
 import { localServer } from "./server.ts";
 
 const SUPERVISOR_QUERY =

@@ -7,7 +7,7 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { beforeAll, describe, expect, it } from "vitest";
-import { Switchyard } from "../../client/index.ts";
+import { Switchyard } from "../../clients/typescript/index.ts";
 import { localServer } from "./server.ts";
 
 const SUPERVISOR_QUERY =

@@ -5,7 +5,7 @@ import { createHmac, timingSafeEqual } from "node:crypto";
 import { type IncomingMessage, type Server, createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Switchyard, type WebhookDelivery } from "../../client/index.ts";
+import { Switchyard, type WebhookDelivery } from "../../clients/typescript/index.ts";
 import { localServer } from "./server.ts";
 
 const SECRET = "whsec_e2e_receiver_secret_0123";

@@ -1,5 +1,5 @@
 import type { z } from "@hono/zod-openapi";
-import type { AgentSchema, CreateAgentSchema, DeletedAgentSchema, RoleSchema, UpdateAgentSchema } from "../../src/agents/schemas.ts";
+import type { AgentSchema, CreateAgentSchema, DeletedAgentSchema, RoleSchema, UpdateAgentSchema } from "../../../src/agents/schemas.ts";
 import { type Page, type PageOptions, paginate } from "../pagination.ts";
 import { path } from "../path.ts";
 import type { CreateOptions, RequestOptions, Transport } from "../transport.ts";

@@ -1,5 +1,5 @@
 import type { z } from "@hono/zod-openapi";
-import type { QueryRequestSchema, QueryResultSchema, SqlParam } from "../../src/sql/schemas.ts";
+import type { QueryRequestSchema, QueryResultSchema, SqlParam } from "../../../src/sql/schemas.ts";
 import type { RequestOptions, Transport } from "../transport.ts";
 
 /** A placeholder's value: a JSON scalar (booleans bind as 1 and 0). */

@@ -1,5 +1,5 @@
 import type { z } from "@hono/zod-openapi";
-import type { AckResultSchema, InboxItemSchema, MessageBatchSchema, MessageItemSchema, NotificationItemSchema, SendMessageSchema } from "../../src/inbox/schemas.ts";
+import type { AckResultSchema, InboxItemSchema, MessageBatchSchema, MessageItemSchema, NotificationItemSchema, SendMessageSchema } from "../../../src/inbox/schemas.ts";
 import { InboxSubscription, type SubscribeOptions, type WebSocketConstructor } from "../inbox-subscription.ts";
 import { type Page, type PageOptions, paginate } from "../pagination.ts";
 import { path } from "../path.ts";

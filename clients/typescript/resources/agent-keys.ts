@@ -1,5 +1,5 @@
 import type { z } from "@hono/zod-openapi";
-import type { IssuedKeySchema, KeySchema, RevokedKeySchema } from "../../src/agents/schemas.ts";
+import type { IssuedKeySchema, KeySchema, RevokedKeySchema } from "../../../src/agents/schemas.ts";
 import type { Page } from "../pagination.ts";
 import { path } from "../path.ts";
 import type { CreateOptions, RequestOptions, Transport } from "../transport.ts";

@@ -12,7 +12,7 @@ import type {
   SearchResponseSchema,
   SearchResultSchema,
   StoreMemorySchema,
-} from "../../src/memory/schemas.ts";
+} from "../../../src/memory/schemas.ts";
 import { type Page, paginate } from "../pagination.ts";
 import { path } from "../path.ts";
 import type { CreateOptions, RequestOptions, Transport } from "../transport.ts";

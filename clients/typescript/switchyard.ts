@@ -1,5 +1,5 @@
 import type { z } from "@hono/zod-openapi";
-import type { WhoAmISchema } from "../src/agents/schemas.ts";
+import type { WhoAmISchema } from "../../src/agents/schemas.ts";
 import { AgentsResource } from "./resources/agents.ts";
 import { CotResource } from "./resources/cot.ts";
 import { InboxResource } from "./resources/inbox.ts";

@@ -9,7 +9,7 @@ import type {
   ListBranchesQuerySchema,
   MergeResultSchema,
   MergeSchema,
-} from "../../src/branches/schemas.ts";
+} from "../../../src/branches/schemas.ts";
 import { type Page, type PageOptions, paginate } from "../pagination.ts";
 import { path } from "../path.ts";
 import type { CreateOptions, RequestOptions, Transport } from "../transport.ts";

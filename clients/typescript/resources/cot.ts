@@ -11,7 +11,7 @@ import type {
   StepSchema,
   StepTypeSchema,
   VerificationSchema,
-} from "../../src/ledger/schemas.ts";
+} from "../../../src/ledger/schemas.ts";
 import { type Page, paginate } from "../pagination.ts";
 import { path } from "../path.ts";
 import type { CreateOptions, RequestOptions, Transport } from "../transport.ts";

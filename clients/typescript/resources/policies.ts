@@ -1,5 +1,5 @@
 import type { z } from "@hono/zod-openapi";
-import type { CreatePolicySchema, DeletedPolicySchema, PolicySchema } from "../../src/policy/schemas.ts";
+import type { CreatePolicySchema, DeletedPolicySchema, PolicySchema } from "../../../src/policy/schemas.ts";
 import { type Page, type PageOptions, paginate } from "../pagination.ts";
 import { path } from "../path.ts";
 import type { CreateOptions, RequestOptions, Transport } from "../transport.ts";

@@ -7,7 +7,7 @@ import type {
   TestResultSchema,
   TriggerSchema,
   UpdateTriggerSchema,
-} from "../../src/triggers/schemas.ts";
+} from "../../../src/triggers/schemas.ts";
 import { type Page, type PageOptions, paginate } from "../pagination.ts";
 import { path } from "../path.ts";
 import type { CreateOptions, RequestOptions, Transport } from "../transport.ts";

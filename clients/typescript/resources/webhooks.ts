@@ -1,5 +1,5 @@
 import type { z } from "@hono/zod-openapi";
-import type { DeliveryListQuerySchema, DeliverySchema } from "../../src/triggers/schemas.ts";
+import type { DeliveryListQuerySchema, DeliverySchema } from "../../../src/triggers/schemas.ts";
 import { type Page, paginate } from "../pagination.ts";
 import { path } from "../path.ts";
 import type { RequestOptions, Transport } from "../transport.ts";

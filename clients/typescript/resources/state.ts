@@ -1,5 +1,5 @@
 import type { z } from "@hono/zod-openapi";
-import type { DeletedStateSchema, PutStateSchema, StateEntrySchema, StateKeySummarySchema } from "../../src/state/schemas.ts";
+import type { DeletedStateSchema, PutStateSchema, StateEntrySchema, StateKeySummarySchema } from "../../../src/state/schemas.ts";
 import { type Page, type PageOptions, paginate } from "../pagination.ts";
 import { path } from "../path.ts";
 import type { RequestOptions, Transport } from "../transport.ts";
