@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Any, Optional, Sequence
+from typing import Any, Dict, Optional, Sequence
 
 from .records import Record
 from .resources import (
@@ -130,7 +130,7 @@ class Client:
         writes are not, since they may have landed.
         """
         read_only = bool(_READ_ONLY_SQL.match(sql)) and not _WRITE_WORDS.search(sql)
-        body: dict = {"sql": sql} if params is None else {"sql": sql, "params": list(params)}
+        body: Dict[str, Any] = {"sql": sql} if params is None else {"sql": sql, "params": list(params)}
         return self._transport.request("POST", "/v1/query", body=body, replayable=read_only)
 
     def whoami(self) -> Record:

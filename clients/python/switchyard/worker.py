@@ -30,6 +30,8 @@ log = logging.getLogger("switchyard.worker")
 
 MIN_HEARTBEAT_INTERVAL = 1.0
 """Never heartbeat more often than this, whatever the deadline says."""
+HEARTBEAT_JOIN_SECONDS = 5.0
+"""How long finishing a task waits for a heartbeat in flight."""
 MAX_ERROR_MESSAGE = 4000
 """A failed task's error message is cut to this many characters."""
 
@@ -213,8 +215,9 @@ class _Heartbeat(threading.Thread):
     def finish(self) -> None:
         self._done.set()
         if self.is_alive() and threading.current_thread() is not self:
-            # A heartbeat in flight ends within the client's timeout; don't hold the loop longer than that.
-            self.join()
+            # A heartbeat in flight usually ends in milliseconds; one stuck in retries is left to finish
+            # on its own (a daemon thread whose late answer is ignored) rather than delay the completion.
+            self.join(timeout=HEARTBEAT_JOIN_SECONDS)
 
 
 def _passing(err: SwitchyardError) -> bool:

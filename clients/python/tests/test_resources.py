@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import unittest
-from typing import Any, Callable, Dict, Optional
+from typing import Any, Dict
 
 import switchyard
 

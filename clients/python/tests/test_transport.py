@@ -15,7 +15,7 @@ from unittest import mock
 import switchyard
 from switchyard.transport import backoff_seconds, retry_after_seconds
 
-from .fakes import BASE, FakeHttp, body_of, error, make_client, path_of, query_of, reply
+from .fakes import BASE, FakeHttp, body_of, error, make_client, query_of, reply
 
 
 class ConstructionTest(unittest.TestCase):
@@ -308,7 +308,7 @@ class LostAnswerTest(unittest.TestCase):
 
 
 class _LocalHandler(http.server.BaseHTTPRequestHandler):
-    def log_message(self, *args: object) -> None:  # keep the test output clean
+    def log_message(self, format: str, *args: object) -> None:  # keep the test output clean
         pass
 
     def _send(self, status: int, body: bytes, headers: "dict[str, str]") -> None:

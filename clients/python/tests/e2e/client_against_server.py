@@ -11,7 +11,7 @@ import os
 import threading
 import unittest
 import uuid
-from typing import Dict, List, Optional
+from typing import Dict, List
 
 import switchyard
 

@@ -24,7 +24,7 @@ import sys
 import time as real_time
 import unittest
 import urllib.parse
-from typing import Any, Dict, List
+from typing import Any, Callable, List
 
 import switchyard  # the seed: import hatidata
 from switchyard.transport import HttpRequest, HttpResponse, urllib_sender
@@ -81,7 +81,7 @@ class _OneIteration:
 
     def __init__(self) -> None:
         self.iterations = 0
-        self.until = lambda: True
+        self.until: Callable[[], bool] = lambda: True
         self.max_iterations = 1
 
     def sleep(self, seconds: float) -> None:
@@ -314,7 +314,7 @@ class HatiDataPatterns(unittest.TestCase):
             with self.assertRaises(switchyard.SwitchyardError):
                 rogue.memory.store(agent_id="shared-knowledge-base", content=f"Enterprise LTV is really {i}% higher.")
 
-        alerts: List[Dict[str, Any]] = []
+        alerts: List[switchyard.Record] = []
         chain_breaks: List[Any] = []
         supervisor_http = SupervisorHttp()
 
