@@ -86,3 +86,22 @@ export function momentsFromSums(count: number, sum: number, sumOfSquares: number
   const mean = sum / count;
   return { count, mean, m2: Math.max(0, sumOfSquares - (sum * sum) / count) };
 }
+
+const SQL_IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
+
+/**
+ * The `SET` clause that applies one Welford step inside a single SQL `UPDATE`, for moments kept as three
+ * columns (count INTEGER, mean REAL, m2 REAL). SQLite (and so D1 and Durable Object storage) evaluates
+ * every `SET` expression against the row as it was before the update, so the step is atomic per row and
+ * concurrent updates cannot interleave. `value` is the placeholder of the new value, e.g. `?1`, bound
+ * as a number. Column names are code, never user input, and are checked.
+ */
+export function welfordSetClause(columns: { count: string; mean: string; m2: string }, value: string): string {
+  for (const name of [columns.count, columns.mean, columns.m2]) {
+    if (!SQL_IDENTIFIER.test(name)) throw new RangeError(`not a plain SQL column name: ${name}`);
+  }
+  if (!/^\?\d*$/.test(value)) throw new RangeError(`the value must be a ? placeholder, got ${value}`);
+  const { count: n, mean, m2 } = columns;
+  const delta = `(${value} - ${mean})`;
+  return `${n} = ${n} + 1, ${mean} = ${mean} + ${delta} / (${n} + 1), ${m2} = ${m2} + max(0, ${delta} * (${delta} - ${delta} / (${n} + 1)))`;
+}
