@@ -15,6 +15,8 @@ import { queryRoutes } from "./routes/query";
 import { stateRoutes } from "./routes/state";
 import { triggerRoutes } from "./routes/triggers";
 import { webhookRoutes } from "./routes/webhooks";
+import { runRoutes } from "./routes/runs";
+import { taskRoutes } from "./routes/tasks";
 import { mountSystemRoutes } from "./routes/system";
 
 /** Bodies may carry a 1 MiB state value plus its envelope; anything larger is refused before parsing. */
@@ -48,6 +50,8 @@ export function createApp() {
   app.route("/", triggerRoutes);
   app.route("/", webhookRoutes);
   app.route("/", inboxRoutes);
+  app.route("/", runRoutes);
+  app.route("/", taskRoutes);
   mountSystemRoutes(app);
   return app;
 }

@@ -1,7 +1,7 @@
 import { evictDurableObject, runDurableObjectAlarm } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { env } from "cloudflare:workers";
-import { admin, definition, pollTasks, runInit, runStub, uniqueName } from "./run-fixtures";
+import { admin, definition, pollTasks, rawRunStub, runInit, runStub, uniqueName } from "./run-fixtures";
 
 const caller = (agent_id: string) => ({ agent_id, admin: false });
 
@@ -128,7 +128,7 @@ describe("hierarchical runs", () => {
     await run.complete(tasks[0]!.task_id, { output: "sales ok" }, caller(workers[0]));
     await run.complete(tasks[1]!.task_id, { output: "marketing ok" }, caller(workers[1]));
     vi.advanceTimersByTime(301_000);
-    await runDurableObjectAlarm(run);
+    await runDurableObjectAlarm(rawRunStub(init.run_id));
     const [synthesis] = await pollTasks(sup);
     const results = (synthesis!.input as { results: { status: string; worker: string }[] }).results;
     expect(results.map((r) => r.status)).toEqual(["succeeded", "succeeded", "timed_out"]);
@@ -162,13 +162,13 @@ describe("deadlines and restarts", () => {
     await run.start(init);
     const [first] = await pollTasks(a);
     vi.advanceTimersByTime(61_000);
-    await runDurableObjectAlarm(run);
+    await runDurableObjectAlarm(rawRunStub(init.run_id));
     const [second] = await pollTasks(a);
     expect(second).toMatchObject({ attempt: 2 });
     expect(second!.task_id).not.toBe(first!.task_id);
     expect((await run.task(first!.task_id))!.status).toBe("timed_out");
     vi.advanceTimersByTime(61_000);
-    await runDurableObjectAlarm(run);
+    await runDurableObjectAlarm(rawRunStub(init.run_id));
     expect(await run.view()).toMatchObject({ status: "failed", error: { code: "task_timed_out" } });
   });
 
@@ -184,7 +184,7 @@ describe("deadlines and restarts", () => {
     vi.advanceTimersByTime(50_000);
     await run.heartbeat(task!.task_id, caller(a));
     vi.advanceTimersByTime(50_000);
-    await runDurableObjectAlarm(run);
+    await runDurableObjectAlarm(rawRunStub(init.run_id));
     expect((await run.task(task!.task_id))!.status).toBe("running");
   });
 
@@ -194,9 +194,9 @@ describe("deadlines and restarts", () => {
     const run = runStub(init.run_id);
     await run.start(init);
     const [task] = await pollTasks(a);
-    await evictDurableObject(run);
+    await evictDurableObject(rawRunStub(init.run_id));
     await run.complete(task!.task_id, { output: "x" }, caller(a));
-    await evictDurableObject(runStub(init.run_id));
+    await evictDurableObject(rawRunStub(init.run_id));
     const [next] = await pollTasks(b);
     await runStub(init.run_id).complete(next!.task_id, { output: "y" }, caller(b));
     expect(await runStub(init.run_id).view()).toMatchObject({ status: "succeeded", output: { [b]: "y" } });

@@ -1,12 +1,16 @@
 import { env } from "cloudflare:workers";
+import { inboxObject } from "../../src/inbox/inbox-object";
 import { newId } from "../../src/lib/ids";
+import { runObject } from "../../src/runs/run-object";
 import type { Pattern, WorkflowDefinition } from "../../src/workflows/definition/types";
 import { DEFAULT_RUN_LIMITS, type PinnedAgent, type RunInit, type RunLimits } from "../../durable-objects/workflow-run/run-types";
 
 // Runs started straight on their Durable Object, without a saved workflow: the engine's own tests.
 
-export const runStub = (runId: string) => env.WORKFLOW_RUN.get(env.WORKFLOW_RUN.idFromName(runId));
-export const agentStub = (agentId: string) => env.AGENT.get(env.AGENT.idFromName(agentId));
+export const runStub = (runId: string) => runObject(env, runId);
+/** The raw stub, for the test helpers that take one (alarms, eviction). */
+export const rawRunStub = (runId: string) => env.WORKFLOW_RUN.get(env.WORKFLOW_RUN.idFromName(runId));
+export const agentStub = (agentId: string) => inboxObject(env, agentId);
 
 let counter = 0;
 export const uniqueName = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${(counter++).toString(36)}`;
