@@ -4,12 +4,14 @@ import { carryOut } from "./workflow-run/effect-runner";
 import { type Clock, RunEngine, systemClock } from "./workflow-run/engine";
 import { cancelRun, delegateTask, sendRunMessage } from "./workflow-run/run-actions";
 import { migrateRunSchema } from "./workflow-run/run-schema";
+import { RefusedChange, type StateEntryView, getStateKey, putStateKey, stateHistory, stateSnapshot } from "./workflow-run/state-actions";
 import {
   type Answer,
   type Caller,
   type Completion,
   type MessageInput,
   type MessageView,
+  type Refusal,
   type RunInit,
   type RunView,
   type TaskView,
@@ -88,15 +90,37 @@ export class WorkflowRun extends DurableObject<Env> {
     return this.act(() => delegateTask(this.engine, caller, request));
   }
 
+  async putState(caller: Caller, key: string, value: Json, expectedVersion?: number): Promise<Answer<StateEntryView>> {
+    return this.act(() => putStateKey(this.engine, caller, key, value, expectedVersion));
+  }
+
+  async getState(caller: Caller, key: string): Promise<Answer<StateEntryView>> {
+    return this.act(() => getStateKey(this.engine, caller, key));
+  }
+
+  stateAt(caller: Caller, atMs?: number): Answer<Record<string, StateEntryView>> {
+    return stateSnapshot(this.engine, caller, atMs);
+  }
+
+  stateHistory(caller: Caller, key: string): Answer<(StateEntryView & { task_id: string | null })[]> {
+    return stateHistory(this.engine, caller, key);
+  }
+
   /** Deadlines, timers and effects to retry: whatever is due now. */
   override async alarm(): Promise<void> {
     if (this.engine.exists()) this.engine.change(() => this.engine.tick());
     await this.afterChange();
   }
 
-  /** One change, then its effects, then the alarm for whatever comes next. */
-  private async act<T>(change: () => T): Promise<T> {
-    const result = this.engine.change(change);
+  /** One change, then its effects, then the alarm for whatever comes next. A refusal raised inside rolls it back. */
+  private async act<T>(change: () => T): Promise<T | Refusal> {
+    let result: T | Refusal;
+    try {
+      result = this.engine.change(change);
+    } catch (error) {
+      if (!(error instanceof RefusedChange)) throw error;
+      result = error.refusal;
+    }
     await this.afterChange();
     return result;
   }

@@ -17,6 +17,7 @@ import { triggerRoutes } from "./routes/triggers";
 import { webhookRoutes } from "./routes/webhooks";
 import { runRoutes } from "./routes/runs";
 import { taskRoutes } from "./routes/tasks";
+import { runStateRoutes } from "./routes/run-state";
 import { mountSystemRoutes } from "./routes/system";
 
 /** Bodies may carry a 1 MiB state value plus its envelope; anything larger is refused before parsing. */
@@ -52,6 +53,7 @@ export function createApp() {
   app.route("/", inboxRoutes);
   app.route("/", runRoutes);
   app.route("/", taskRoutes);
+  app.route("/", runStateRoutes);
   mountSystemRoutes(app);
   return app;
 }

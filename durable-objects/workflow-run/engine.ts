@@ -9,6 +9,7 @@ import { patternLogic } from "./patterns/registry";
 import { Marks, RunRecord, type RunRow, Timers } from "./run-record";
 import { type Caller, type ErrorInfo, type RunInit, type RunStatus, isOpenTask } from "./run-types";
 import { type SpanLink, SpanStore } from "./span-store";
+import { StateStore } from "./state-store";
 import { type TaskCause, type TaskRole, type TaskRow, TaskStore } from "./task-store";
 import { taskIdFor } from "./task-ids";
 import { iso, runRecord, taskFields, taskRecord } from "./views";
@@ -42,6 +43,7 @@ export class RunEngine implements RunContext {
   readonly timers: Timers;
   readonly outbox: Outbox;
   readonly marks: Marks;
+  readonly state: StateStore;
   private logic: PatternLogic[] | null = null;
   private changedTasks = new Set<string>();
   private runChanged = false;
@@ -59,6 +61,7 @@ export class RunEngine implements RunContext {
     this.timers = new Timers(storage.sql);
     this.outbox = new Outbox(storage.sql);
     this.marks = new Marks(storage.sql);
+    this.state = new StateStore(storage.sql);
   }
 
   get now(): number {

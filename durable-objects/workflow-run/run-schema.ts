@@ -1,8 +1,11 @@
+import { StateStore } from "./state-store";
+
 /**
  * The run's own SQLite tables. Times are epoch milliseconds (the engine's clock), turned into the
  * contract's ISO text only when a view is built. JSON columns hold JSON text.
  */
 export function migrateRunSchema(sql: SqlStorage): void {
+  StateStore.migrate(sql);
   // One row: the run itself, with everything it pinned when it started.
   sql.exec(`CREATE TABLE IF NOT EXISTS run (
     id INTEGER PRIMARY KEY CHECK (id = 1),

@@ -110,6 +110,8 @@ export interface RunView {
 export interface Caller {
   agent_id: string;
   admin: boolean;
+  /** A reader (a supervisor) reads everything in a run and changes nothing. */
+  reader?: boolean;
   request_id?: string;
 }
 

@@ -2,6 +2,7 @@ import { schemaIssues } from "../../src/lib/json-schema";
 import type { Json } from "../../src/workflows/definition/types";
 import type { RunEngine } from "./engine";
 import type { OutputIssue } from "./patterns/pattern";
+import { writeKeys } from "./state-actions";
 import { type Answer, type Caller, type Completion, type ErrorInfo, type TaskView, answer, isOpenTask, refuse } from "./run-types";
 import type { TaskRow } from "./task-store";
 import { taskView } from "./views";
@@ -45,6 +46,9 @@ export function completeTask(engine: RunEngine, taskId: string, completion: Comp
         issues: issues.map((i) => ({ path: `output${i.path.replaceAll("/", ".")}`, message: i.message, against: i.against })),
       });
   }
+  // Shared-state writes land with the completion or not at all (a refusal rolls the whole change back).
+  if (completion.state && Object.keys(completion.state).length > 0)
+    writeKeys(engine, { ...caller, agent_id: task.agent_id }, Object.fromEntries(Object.entries(completion.state).map(([k, value]) => [k, { value }])), task.task_id);
   const error: ErrorInfo | null = succeeded
     ? null
     : {

@@ -7,7 +7,7 @@ import { ApiError } from "../http/errors";
 /** Who is asking a run to act, as the run needs to know them. */
 export function callerOf(c: Context<AppEnv>): Caller {
   const principal = c.get("principal");
-  return { agent_id: principal.agentId, admin: principal.role === "admin", request_id: c.get("requestId") };
+  return { agent_id: principal.agentId, admin: principal.role === "admin", reader: principal.role === "reader", request_id: c.get("requestId") };
 }
 
 /**

@@ -121,3 +121,26 @@ export const RunMessageSchema = z
   .openapi("RunMessage");
 
 export const RunMessagesSchema = z.object({ items: z.array(RunMessageSchema) }).openapi("RunMessages");
+
+export const StateKeyPathSchema = RunIdPathSchema.extend({ key: z.string().min(1).max(256).openapi({ example: "revenue_by_region" }) });
+
+export const PutRunStateSchema = z
+  .strictObject({
+    value: JsonValueSchema,
+    expected_version: z.number().int().min(0).optional().openapi({ description: "For `version-check` keys: the version read (0 for a new key)." }),
+  })
+  .openapi("PutRunState");
+
+export const RunStateEntrySchema = z
+  .object({ value: JsonValueSchema, version: z.number().int(), written_by: z.string(), updated_at: TimestampSchema })
+  .openapi("RunStateEntry");
+
+export const RunStateSchema = z.record(z.string(), RunStateEntrySchema).openapi("RunState", { description: "Each key the caller may read, with its value, version, writer and time." });
+
+export const RunStateHistorySchema = z
+  .object({ items: z.array(RunStateEntrySchema.extend({ task_id: z.string().nullable() })) })
+  .openapi("RunStateHistory");
+
+export const StateAtQuerySchema = z.object({
+  at: z.iso.datetime({ offset: true }).optional().openapi({ description: "The state as it was at this moment (the state inspector)." }),
+});

@@ -4,6 +4,7 @@ import type { MessageStore } from "../message-store";
 import type { Marks, RunRow } from "../run-record";
 import type { Answer, Caller, ErrorInfo, MessageInput, MessageView, TaskView } from "../run-types";
 import type { SpanLink, SpanStore } from "../span-store";
+import type { StateStore } from "../state-store";
 import type { TaskCause, TaskRole, TaskRow, TaskStore } from "../task-store";
 
 /** What a pattern may do to its run: the engine's surface, nothing else. */
@@ -14,6 +15,7 @@ export interface RunContext {
   readonly messages: MessageStore;
   readonly spans: SpanStore;
   readonly marks: Marks;
+  readonly state: StateStore;
   /**
    * Gives an agent its starting task, unless a pattern already did (an agent starts at most once per
    * run, whichever patterns would start it); returns its task either way, or null when the run ended.
