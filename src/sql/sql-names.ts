@@ -11,6 +11,9 @@ export const READABLE_SYSTEM_TABLES: ReadonlySet<string> = new Set([
   "_audit_log",
   "_policy_denials",
   "_cot",
+  "_agent_versions",
+  "_workflows",
+  "_workflow_revisions",
 ]);
 
 /** SQLite's own catalog, readable so users can list their tables; its other `sqlite_` tables are not. */
