@@ -33,7 +33,8 @@ const SCHEMA_SHAPE: Schema = {
     $comment: { type: "string" },
     $defs: subMap,
     definitions: subMap,
-    type: { anyOf: [{ enum: TYPE_NAMES }, { type: "array", items: { enum: TYPE_NAMES }, minItems: 1, uniqueItems: true }] },
+    // Its values are checked below, with a clearer message than a failed anyOf gives.
+    type: { type: ["string", "array"] },
     enum: { type: "array" },
     required: stringList,
     properties: subMap,
@@ -85,9 +86,14 @@ const shapeValidator = new Validator(SCHEMA_SHAPE, "2020-12", false);
 /** Every problem found with `schema` as a JSON Schema; empty when it is one. */
 export function jsonSchemaProblems(schema: unknown): SchemaProblem[] {
   const shape = shapeValidator.validate(schema);
-  if (!shape.valid) return shapeProblems(shape.errors);
-  const problems: SchemaProblem[] = [];
+  const problems: SchemaProblem[] = shape.valid ? [] : shapeProblems(shape.errors);
   walkSchemas(schema, [], (node, path) => {
+    if (node.type !== undefined) {
+      const types = Array.isArray(node.type) ? node.type : [node.type];
+      const wrong = types.filter((t) => typeof t !== "string" || !TYPE_NAMES.includes(t));
+      if (wrong.length > 0 || types.length === 0 || new Set(types).size !== types.length)
+        problems.push(problemAt([...path, "type"], `must be one of ${TYPE_NAMES.join(", ")} (or a list of distinct ones)${wrong.length > 0 ? `, not ${JSON.stringify(wrong[0])}` : ""}`));
+    }
     if (typeof node.pattern === "string") {
       const error = regexError(node.pattern);
       if (error) problems.push(problemAt([...path, "pattern"], `is not a valid regular expression: ${error}`));
@@ -122,12 +128,19 @@ function shapeProblems(errors: { instanceLocation: string; keyword: string; erro
   // schemas does): the deepest report says what is actually wrong, once per place.
   const byPlace = new Map<string, SchemaProblem>();
   for (const e of errors) {
-    const problem = problemAt(pointerParts(e.instanceLocation), e.error.replace(/\.$/, ""));
+    const problem = problemAt(pointerParts(e.instanceLocation), readable(e.error));
     const known = byPlace.get(problem.path);
     if (!known || e.keyword !== "$ref") byPlace.set(problem.path, problem);
   }
   const places = [...byPlace.values()];
   return places.filter((p) => !places.some((q) => q !== p && q.path.startsWith(p.path) && q.path.length > p.path.length));
+}
+
+/** The library's `Instance type "string" is invalid. Expected "integer".` as a field message. */
+function readable(error: string): string {
+  const wrongType = /^Instance type "(\w+)" is invalid\. Expected "([\w", ]+)"/.exec(error);
+  if (wrongType) return `must be ${wrongType[2]!.replaceAll('"', "")}, not ${wrongType[1]}`;
+  return error.replace(/\.$/, "");
 }
 
 function referenceProblems(schema: unknown): SchemaProblem[] {

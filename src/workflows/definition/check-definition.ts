@@ -37,6 +37,8 @@ function place(issues: readonly PendingIssue[], locate: Locate): DefinitionIssue
 export function prepareDefinition(text: string, format: SourceFormat): PreparedDefinition {
   const source: ParsedSource = parseSource(text, format);
   const locate: Locate = (path, atKey) => source.locate(path, atKey);
+  if (source.value === null || source.value === undefined)
+    throw definitionError([{ path: "(body)", line: null, column: null, message: "is empty: send a workflow document (at least `coordination:`)" }]);
   const shape = WorkflowDocumentSchema.safeParse(source.value);
   if (!shape.success) throw definitionError(place(pendingIssues(shape.error.issues), locate));
   const { definition, layout, issues } = normaliseDocument(shape.data);

@@ -88,7 +88,7 @@ function parseYaml(text: string): ParsedSource {
   const problems = [...doc.errors, ...doc.warnings];
   if (problems.length > 0) {
     throw definitionError(
-      problems.map((e) => ({ path: "(body)", ...at(e.pos[0]), message: `YAML: ${e.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "")}` })),
+      problems.map((e) => ({ path: "(body)", ...at(e.pos[0]), message: yamlMessage(e.code, e.message) })),
       "YAML",
     );
   }
@@ -109,6 +109,13 @@ function parseYaml(text: string): ParsedSource {
       return node?.range ? at(node.range[0]) : null;
     },
   };
+}
+
+/** The parser's message, or ours where its own speaks of its API rather than of the document. */
+function yamlMessage(code: string, message: string): string {
+  if (code === "MULTIPLE_DOCS") return "YAML: a definition is one document; remove the `---` and what follows it, or send each workflow apart";
+  if (code === "TAG_RESOLVE_FAILED") return "YAML: tags (!!binary, !custom…) are not supported; write plain values";
+  return `YAML: ${message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "")}`;
 }
 
 function tooDeep(err: unknown): unknown {
