@@ -39,8 +39,9 @@ async function authorizeChange(c: Context<AppEnv>, agentId: string): Promise<voi
   await authorize(c, own ? "catalog:publish" : "catalog:manage", catalog(agentId));
 }
 
+/** Everyone reads every agent's catalog: no owner, so no ownership rule applies. */
 async function authorizeRead(c: Context<AppEnv>, agentId: string): Promise<void> {
-  await authorize(c, "workflow:read", catalog(agentId));
+  await authorize(c, "workflow:read", { type: "catalog", id: agentId });
   await requireAgent(c, agentId);
 }
 
