@@ -1,5 +1,5 @@
 import type { Outcome } from "../../src/branches/outcome";
-import type { Json, JsonSchema, WorkflowDefinition } from "../../src/workflows/definition/types";
+import type { Json, JSONSchema, WorkflowDefinition } from "../../src/workflows/definition/types";
 
 // What crosses between the Worker and a run's object: how a run is started, and how it answers.
 
@@ -7,7 +7,7 @@ import type { Json, JsonSchema, WorkflowDefinition } from "../../src/workflows/d
 export interface PinnedAgent {
   version: string;
   endpoint: string | null;
-  output_schema: JsonSchema | null;
+  output_schema: JSONSchema | null;
   /** The A/B test arm that chose this version, when a test did (api-v1-coordination.md, "A/B tests"). */
   ab?: { ab_test_id: string; arm: "a" | "b" };
 }

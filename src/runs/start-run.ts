@@ -3,7 +3,7 @@ import { createBranch, defaultTtlSeconds } from "../branches/registry";
 import { type ResolvedVersion, resolveReferences } from "../catalog/resolve";
 import { database } from "../db/client";
 import { newId } from "../lib/ids";
-import type { Json, JsonSchema, WorkflowDefinition } from "../workflows/definition/types";
+import type { Json, JSONSchema, WorkflowDefinition } from "../workflows/definition/types";
 import { type CurrentWorkflow, definitionOf, requireWorkflow } from "../workflows/workflow-store";
 import { runObject } from "./run-object";
 
@@ -26,7 +26,7 @@ export interface StartRequest {
 const pin = (version: ResolvedVersion): PinnedAgent => ({
   version: version.version,
   endpoint: version.endpoint,
-  output_schema: (version.output_schema ?? null) as JsonSchema | null,
+  output_schema: (version.output_schema ?? null) as JSONSchema | null,
 });
 
 /**
