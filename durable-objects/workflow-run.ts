@@ -1,6 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Json } from "../src/workflows/definition/types";
-import { carryOut } from "./workflow-run/effect-runner";
+import { carryOut, summarizeBranches } from "./workflow-run/effect-runner";
+import { Hierarchical } from "./workflow-run/patterns/hierarchical";
 import { type Clock, RunEngine, systemClock } from "./workflow-run/engine";
 import { cancelRun, delegateTask, sendRunMessage } from "./workflow-run/run-actions";
 import { migrateRunSchema } from "./workflow-run/run-schema";
@@ -136,11 +137,18 @@ export class WorkflowRun extends DurableObject<Env> {
     }
   }
 
-  /** Carries out the due effects not already being carried out; failures stay in the outbox for the alarm. */
+  /**
+   * Carries out the due effects not already being carried out; failures stay in the outbox for the alarm.
+   * An effect that feeds the run back (branch summaries for a synthesis) makes new effects: drained too.
+   */
   private async drain(): Promise<void> {
+    for (let round = 0; round < 4; round++) if (!(await this.drainOnce())) return;
+  }
+
+  private async drainOnce(): Promise<boolean> {
     const now = Date.now();
     const due = this.engine.outbox.due(now).filter((p) => !this.inFlight.has(p.seq));
-    if (due.length === 0) return;
+    if (due.length === 0) return false;
     for (const p of due) this.inFlight.add(p.seq);
     try {
       const stillOpen = (taskId: string) => {
@@ -148,6 +156,19 @@ export class WorkflowRun extends DurableObject<Env> {
         return task !== null && isOpenTask(task.status);
       };
       const failures = await carryOut(this.env, due, stillOpen);
+      for (const p of due) {
+        if (p.effect.type !== "summarize_branches") continue;
+        const { pattern, branches } = p.effect;
+        try {
+          const summaries = await summarizeBranches(this.env, branches);
+          this.engine.change(() => {
+            const logic = this.engine.patterns()[pattern];
+            if (logic instanceof Hierarchical) logic.synthesize(this.engine, summaries);
+          });
+        } catch (error) {
+          failures.set(p.seq, error);
+        }
+      }
       this.ctx.storage.transactionSync(() => {
         for (const p of due) {
           const failure = failures.get(p.seq);
@@ -161,5 +182,6 @@ export class WorkflowRun extends DurableObject<Env> {
     } finally {
       for (const p of due) this.inFlight.delete(p.seq);
     }
+    return true;
   }
 }

@@ -1,6 +1,8 @@
 import { branchObject, branchRef } from "../../src/branches/branch-object";
+import type { Outcome } from "../../src/branches/outcome";
+import type { BranchDiff } from "../branch/diff";
 import { inboxObject } from "../../src/inbox/inbox-object";
-import type { AuditRecord, DeliverTask, Effect, RecordEffect, RetractTask, RunRecord, TaskRecord } from "./effects";
+import type { AuditRecord, BranchSummaries, DeliverTask, Effect, RecordEffect, RetractTask, RunRecord, TaskRecord } from "./effects";
 import type { PendingEffect } from "./outbox";
 import { deliverToEndpoint } from "./endpoint-delivery";
 
@@ -72,6 +74,19 @@ async function deliver(env: Env, effect: DeliverTask): Promise<void> {
 
 async function retract(env: Env, effect: RetractTask): Promise<void> {
   await inboxObject(env, effect.agent_id).retractTask(effect.task_id);
+}
+
+/** How much each worker's branch changed, table by table (row counts, not rows). */
+export async function summarizeBranches(env: Env, branches: Record<string, string>): Promise<BranchSummaries> {
+  const entries = await Promise.all(
+    Object.entries(branches).map(async ([worker, branchId]) => {
+      const outcome = (await branchObject(env, branchId).diff(branchRef(branchId))) as unknown as Outcome<BranchDiff>;
+      if (!outcome.ok) return [worker, { error: outcome.error.message }] as const;
+      const tables = Object.fromEntries(outcome.value.tables.map((t) => [t.table, { added: t.added.length, changed: t.changed.length, deleted: t.deleted.length }]));
+      return [worker, { tables, conflicts: outcome.value.conflicts.length }] as const;
+    }),
+  );
+  return Object.fromEntries(entries);
 }
 
 /** Carries out one drain's effects: deliveries first (in parallel), then retractions, records in one batch. */

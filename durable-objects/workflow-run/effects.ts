@@ -82,4 +82,18 @@ export interface DiscardBranches {
   by: string;
 }
 
-export type Effect = DeliverTask | RetractTask | RecordEffect | DiscardBranches;
+/**
+ * Read the diff summary of each worker's branch, then give the supervisor its synthesis task (a join over
+ * branches needs the branches' state, which only their objects know).
+ */
+export interface SummarizeBranches {
+  type: "summarize_branches";
+  pattern: number;
+  /** Worker → its branch. */
+  branches: Record<string, string>;
+}
+
+/** Per worker: for each table its branch changed, how many rows it added, changed and deleted. */
+export type BranchSummaries = Record<string, { tables: Record<string, { added: number; changed: number; deleted: number }>; conflicts: number } | { error: string }>;
+
+export type Effect = DeliverTask | RetractTask | RecordEffect | DiscardBranches | SummarizeBranches;

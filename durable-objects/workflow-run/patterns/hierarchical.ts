@@ -1,5 +1,6 @@
 import type { HierarchicalPattern, Json } from "../../../src/workflows/definition/types";
 import { type Answer, type Caller, type ErrorInfo, type TaskView, answer, isOpenTask, refuse } from "../run-types";
+import type { BranchSummaries } from "../effects";
 import type { TaskRow } from "../task-store";
 import { taskView } from "../views";
 import type { PatternLogic, RunContext, Settlement } from "./pattern";
@@ -64,23 +65,28 @@ export class Hierarchical implements PatternLogic {
     return run.marks.get(`joined:${this.index}`) !== null;
   }
 
-  /** Every worker's result goes to the synthesis (or becomes the output), each linked as a dependency. */
+  /** The join decides now; the synthesis follows at once, or once the workers' branches have been summarised. */
   private join(run: RunContext): void {
     run.clearTimer(`${JOIN}:${this.index}`);
     const results = this.results(run);
-    const timedOutByJoin = results.some((t) => t.error?.code === "join_timeout");
+    // Why the join came when it did (every worker finished, or the timeout decided it): a dry run's findings read this.
+    run.marks.set(`joined:${this.index}`, run.now, { decided_by: results.some((t) => t.error?.code === "join_timeout") ? "timeout" : "all_finished", workers: results.length });
+    if (this.pattern.aggregation.strategy === "collect") return;
+    const branches = run.run().branches;
+    const used = Object.fromEntries(results.filter((t) => branches[t.agent_id]).map((t) => [t.agent_id, branches[t.agent_id] as string]));
+    if (Object.keys(used).length > 0) run.effect({ type: "summarize_branches", pattern: this.index, branches: used });
+    else this.synthesize(run, {});
+  }
+
+  /** The supervisor's synthesis task: every worker's result (with its branch's diff summary), each a dependency. */
+  synthesize(run: RunContext, summaries: BranchSummaries): void {
+    if (!run.running() || this.synthesisTask(run)) return;
+    const results = this.results(run);
     const branches = run.run().branches;
     const summary: Json[] = results.map((t) => ({
-      worker: t.agent_id,
-      task_id: t.task_id,
-      status: t.status,
-      output: t.output,
-      error: t.error,
-      ...(branches[t.agent_id] ? { branch_id: branches[t.agent_id] as string } : {}),
+      ...this.result(t),
+      ...(branches[t.agent_id] ? { branch_id: branches[t.agent_id] as string, diff: (summaries[t.agent_id] ?? null) as Json } : {}),
     }));
-    // Why the join came when it did (every worker finished, or the timeout decided it): a dry run's findings read this.
-    run.marks.set(`joined:${this.index}`, run.now, { decided_by: timedOutByJoin ? "timeout" : "all_finished", workers: results.length });
-    if (this.pattern.aggregation.strategy === "collect") return;
     run.createTask(
       this.pattern.supervisor,
       { run_input: run.run().input, results: summary },
@@ -91,11 +97,22 @@ export class Hierarchical implements PatternLogic {
     );
   }
 
+  private result(t: TaskRow) {
+    return { worker: t.agent_id, task_id: t.task_id, status: t.status, output: t.output, error: t.error };
+  }
+
+  private synthesisTask(run: RunContext): TaskRow | undefined {
+    return run.tasks.ofAgent(this.pattern.supervisor).filter((t) => t.role === "synthesis" && t.patterns.includes(this.index)).at(-1);
+  }
+
   settle(run: RunContext): Settlement {
     if (!this.joinDone(run)) return { status: "waiting" };
-    if (this.pattern.aggregation.strategy === "collect")
-      return { status: "succeeded", output: { results: this.results(run).map((t) => ({ worker: t.agent_id, task_id: t.task_id, status: t.status, output: t.output, error: t.error })) } };
-    const synthesis = run.tasks.ofAgent(this.pattern.supervisor).filter((t) => t.role === "synthesis" && t.patterns.includes(this.index)).at(-1);
+    if (this.pattern.aggregation.strategy === "collect") {
+      const branches = run.run().branches;
+      return { status: "succeeded", output: { results: this.results(run).map((t) => ({ ...this.result(t), ...(branches[t.agent_id] ? { branch_id: branches[t.agent_id] as string } : {}) })) } };
+    }
+    const synthesis = this.synthesisTask(run);
+    // Still waiting for the branches' summaries (the effect that reads them gives the supervisor its task).
     if (!synthesis) return { status: "waiting" };
     return synthesis.status === "succeeded" ? { status: "succeeded", output: synthesis.output } : { status: "failed", error: taskFailure(synthesis) };
   }

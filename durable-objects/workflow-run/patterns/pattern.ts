@@ -1,6 +1,7 @@
 import type { SchemaIssue } from "../../../src/lib/json-schema";
 import type { Json } from "../../../src/workflows/definition/types";
 import type { MessageStore } from "../message-store";
+import type { Effect } from "../effects";
 import type { Marks, RunRow } from "../run-record";
 import type { Answer, Caller, ErrorInfo, MessageInput, MessageView, TaskView } from "../run-types";
 import type { SpanLink, SpanStore } from "../span-store";
@@ -28,6 +29,9 @@ export interface RunContext {
   /** Ends the run as failed, now (its open tasks are cancelled). */
   failRunWith(error: ErrorInfo): void;
   setTimer(name: string, atMs: number): void;
+  /** Records something the run must do outside itself (see effects.ts). */
+  effect(effect: Effect): void;
+  running(): boolean;
   clearTimer(name: string): void;
   newSpanId(): string;
   /** The run's audit trail (written with the registry, outside the run). */
