@@ -41,3 +41,5 @@ export type { CreateTriggerInput, DeletedTrigger, Trigger, TriggerActionInput, T
 export type { ListDeliveriesOptions, WebhookDeliveriesResource, WebhookDelivery, WebhooksResource } from "./resources/webhooks.ts";
 export type { AckResult, InboxItem, InboxMessage, InboxMessageBatch, InboxNotification, InboxResource, PollOptions, SendMessageInput } from "./resources/inbox.ts";
 export type { InboxSubscription, SocketLike, SubscribeOptions, WebSocketConstructor } from "./inbox-subscription.ts";
+export type { AgentVersion, DeprecateVersionInput, PublishVersionInput, ResolvedReference, VersionsResource } from "./resources/versions.ts";
+export type { DefinitionIssue, DeletedWorkflow, Workflow, WorkflowDocument, WorkflowRevision, WorkflowSummary, WorkflowsResource } from "./resources/workflows.ts";

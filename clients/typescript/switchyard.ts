@@ -9,7 +9,9 @@ import { PoliciesResource } from "./resources/policies.ts";
 import { type QueryParam, type QueryResult, runQuery } from "./resources/query.ts";
 import { StateResource } from "./resources/state.ts";
 import { TriggersResource } from "./resources/triggers.ts";
+import { VersionsResource } from "./resources/versions.ts";
 import { WebhooksResource } from "./resources/webhooks.ts";
+import { WorkflowsResource } from "./resources/workflows.ts";
 import { type RequestOptions, type SwitchyardOptions, Transport } from "./transport.ts";
 
 /** The caller, as the server sees its key. */
@@ -42,6 +44,10 @@ export class Switchyard {
   readonly inbox: InboxResource;
   /** Copy-on-write branches of the SQL data layer: write, query, diff, merge, discard. */
   readonly branches: BranchesResource;
+  /** The agent catalog: publish, list, deprecate, promote and resolve agents' versions. */
+  readonly versions: VersionsResource;
+  /** Workflow definitions in the four coordination patterns, with their revisions. */
+  readonly workflows: WorkflowsResource;
   readonly #transport: Transport;
 
   constructor(options: SwitchyardOptions) {
@@ -55,6 +61,8 @@ export class Switchyard {
     this.webhooks = new WebhooksResource(this.#transport);
     this.inbox = new InboxResource(this.#transport);
     this.branches = new BranchesResource(this.#transport);
+    this.versions = new VersionsResource(this.#transport);
+    this.workflows = new WorkflowsResource(this.#transport);
   }
 
   /**
