@@ -18,8 +18,11 @@ export interface TaskContext {
   heartbeat(): Promise<void>;
 }
 
-/** Does one task; its return value is the task's output, a throw its failure (`error.code` is kept when set). */
-export type TaskHandler = (task: InboxTask, context: TaskContext) => Promise<JsonValue | undefined> | JsonValue | undefined;
+/**
+ * Does one task; its return value (anything `JSON.stringify` turns into JSON, or a promise of it) is the
+ * task's output, a throw its failure (`error.code` is kept when set).
+ */
+export type TaskHandler = (task: InboxTask, context: TaskContext) => unknown;
 
 export interface WorkerOptions {
   /** Tasks handled at once (default 1). */
@@ -129,7 +132,7 @@ export class AgentWorker {
         const context: TaskContext = { signal: taskAbort.signal, report: (e) => Object.assign(extra, e), heartbeat, ...(rejection ? { rejection } : {}) };
         let completion: CompleteTaskInput;
         try {
-          const output = await this.#handler(task, context);
+          const output = (await this.#handler(task, context)) as JsonValue | undefined;
           completion = { output: output ?? null, ...extra };
         } catch (error) {
           completion = { status: "failed", error: errorInfo(error), ...extra };

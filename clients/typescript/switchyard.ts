@@ -9,10 +9,12 @@ import { PoliciesResource } from "./resources/policies.ts";
 import { type QueryParam, type QueryResult, runQuery } from "./resources/query.ts";
 import { StateResource } from "./resources/state.ts";
 import { TriggersResource } from "./resources/triggers.ts";
+import { VersionsResource } from "./resources/versions.ts";
 import { WebhooksResource } from "./resources/webhooks.ts";
 import { RunsResource } from "./resources/runs.ts";
 import { TasksResource } from "./resources/tasks.ts";
 import { AgentWorker, type TaskHandler, type WorkerOptions } from "./agent-worker.ts";
+import { WorkflowsResource } from "./resources/workflows.ts";
 import { type RequestOptions, type SwitchyardOptions, Transport } from "./transport.ts";
 
 /** The caller, as the server sees its key. */
@@ -49,6 +51,10 @@ export class Switchyard {
   readonly runs: RunsResource;
   /** Tasks: read, complete, heartbeat, feedback. */
   readonly tasks: TasksResource;
+  /** The agent catalog: publish, list, deprecate, promote and resolve agents' versions. */
+  readonly versions: VersionsResource;
+  /** Workflow definitions in the four coordination patterns, with their revisions. */
+  readonly workflows: WorkflowsResource;
   readonly #transport: Transport;
 
   constructor(options: SwitchyardOptions) {
@@ -64,6 +70,8 @@ export class Switchyard {
     this.branches = new BranchesResource(this.#transport);
     this.runs = new RunsResource(this.#transport);
     this.tasks = new TasksResource(this.#transport);
+    this.versions = new VersionsResource(this.#transport);
+    this.workflows = new WorkflowsResource(this.#transport);
   }
 
   /**
