@@ -5,7 +5,7 @@ import type { CompleteTaskInput, TasksResource } from "./resources/tasks.ts";
 
 /** What a handler is given beside its task. */
 export interface TaskContext {
-  /** Aborted when the worker stops, or when the task can no longer be completed (timed out, cancelled). */
+  /** Aborted when the task can no longer be completed (it timed out or its run was cancelled): give up then. */
   signal: AbortSignal;
   /**
    * Set when the previous output was refused (400: off the version's or an edge's schema): the handler is
@@ -39,8 +39,9 @@ export interface WorkerOptions {
 
 /**
  * An agent's worker loop: long-polls its inbox for tasks, runs the handler on each while heartbeating,
- * and completes the task with the handler's result or error. `stop()` ends it cleanly: no new task is
- * taken, and the running ones finish first.
+ * and completes the task with the handler's result or error. `stop()` ends it cleanly: the poll in flight
+ * is let finish (a poll abandoned mid-way would leave the server handing its tasks to nobody, and they
+ * would wait for their deadline to be retried), whatever it brought is done, then the loop ends.
  *
  * @example
  * const worker = client.worker("sales-analyst", async (task) => ({ summary: await analyse(task.input) }));
@@ -54,7 +55,8 @@ export class AgentWorker {
   readonly #tasks: TasksResource;
   readonly #handler: TaskHandler;
   readonly #options: Required<Omit<WorkerOptions, "heartbeatMs" | "onError">> & Pick<WorkerOptions, "heartbeatMs" | "onError">;
-  readonly #stopping = new AbortController();
+  #stopping = false;
+  #wake: (() => void) | undefined;
   readonly #running = new Set<Promise<void>>();
   #loop: Promise<void> | undefined;
   /** Tasks completed so far (succeeded or failed). */
@@ -74,15 +76,15 @@ export class AgentWorker {
     return this.#loop;
   }
 
-  /** Stops taking tasks, lets the running ones finish, and resolves when the loop is over. */
+  /** Stops taking tasks, lets the poll in flight and the running tasks finish, and resolves when the loop is over. */
   async stop(): Promise<void> {
-    this.#stopping.abort(new SwitchyardError({ status: 0, code: "aborted", message: "the worker stopped" }));
+    this.#stopping = true;
+    this.#wake?.();
     await this.#loop;
   }
 
   async #run(): Promise<void> {
-    const signal = this.#stopping.signal;
-    while (!signal.aborted) {
+    while (!this.#stopping) {
       if (this.#running.size >= this.#options.concurrency) {
         await Promise.race(this.#running);
         continue;
@@ -93,13 +95,17 @@ export class AgentWorker {
           kind: "task",
           waitSeconds: this.#options.waitSeconds,
           limit: this.#options.concurrency - this.#running.size,
-          signal,
         });
         tasks = items.filter((i): i is InboxTask => i.kind === "task");
       } catch (error) {
-        if (signal.aborted) break;
         this.#options.onError?.(error);
-        await sleep(1000, signal);
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, 1000);
+          this.#wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
         continue;
       }
       for (const task of tasks) {
@@ -112,8 +118,6 @@ export class AgentWorker {
 
   async #handle(task: InboxTask): Promise<void> {
     const taskAbort = new AbortController();
-    const stop = () => taskAbort.abort(this.#stopping.signal.reason);
-    this.#stopping.signal.addEventListener("abort", stop, { once: true });
     const heartbeat = async () => {
       try {
         await this.#tasks.heartbeat(task.task_id);
@@ -158,7 +162,6 @@ export class AgentWorker {
       }
     } finally {
       clearInterval(beating);
-      this.#stopping.signal.removeEventListener("abort", stop);
     }
   }
 }
@@ -169,14 +172,4 @@ function errorInfo(error: unknown): { code: string; message: string } {
     return { code: typeof code === "string" && code ? code : "handler_error", message: error.message };
   }
   return { code: "handler_error", message: String(error) };
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener("abort", () => {
-      clearTimeout(timer);
-      resolve();
-    }, { once: true });
-  });
 }

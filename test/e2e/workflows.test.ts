@@ -86,7 +86,7 @@ describe("workflows end to end", () => {
     work("email-distributor", (task) => ({ sent_to: ["cfo@example.com"], subject: (task.input as { title: string }).title }));
 
     const run = await as("data-collector").runs.start("report-chain", { input: { quarter: "Q3" } });
-    const done = await admin.runs.wait(run.run_id, { timeoutMs: 30_000 });
+    const done = await admin.runs.wait(run.run_id, { timeoutMs: 90_000 });
     expect(done.status).toBe("succeeded");
     expect(done.output).toEqual({ "email-distributor": { sent_to: ["cfo@example.com"], subject: "Q3 revenue" } });
     expect(rejections).toHaveLength(1);
@@ -123,7 +123,7 @@ describe("workflows end to end", () => {
     const run = await as("executive-analyst").runs.start("q3-review", { input: { quarter: "Q3" } });
     slowTask = await slowPoll;
     await onTask(slowTask);
-    const done = await admin.runs.wait(run.run_id, { timeoutMs: 30_000 });
+    const done = await admin.runs.wait(run.run_id, { timeoutMs: 90_000 });
     expect(done).toMatchObject({ status: "succeeded", output: { summary: "sales and marketing reported; ops did not" } });
     const results = (synthesisInput as { results: { worker: string; status: string }[] }).results;
     expect(results.map((r) => [r.worker, r.status])).toEqual([
@@ -136,7 +136,7 @@ describe("workflows end to end", () => {
     expect((late as SwitchyardError).status).toBe(409);
   });
 
-  it("gives each branching worker its own data branch; the supervisor sees both diffs and merges one", async () => {
+  it("gives each branching worker its own data branch; the supervisor sees both diffs and merges one", { timeout: 120_000 }, async () => {
     await admin.workflows.put("forecast-fork", hierarchical(60, true));
     const write = (region: string, arr: number) => async (task: InboxTask) => {
       const { branch_id } = task.input as { branch_id: string };
@@ -155,7 +155,7 @@ describe("workflows end to end", () => {
       return { merged: chosen.worker, summaries: branched.map((r) => r.diff), diffs: diffs.map((d) => d.tables.length) };
     });
     const run = await as("executive-analyst").runs.start("forecast-fork");
-    const done = await admin.runs.wait(run.run_id, { timeoutMs: 30_000 });
+    const done = await admin.runs.wait(run.run_id, { timeoutMs: 90_000 });
     expect(done.status).toBe("succeeded");
     expect(done.output).toMatchObject({
       merged: "sales-analyst",
@@ -181,12 +181,12 @@ describe("workflows end to end", () => {
     work("data-enricher", () => ({ records: [], enriched_at: "now" }));
     work("report-generator", () => ({ title: "t", body: "b" }));
     work("email-distributor", () => ({ sent: true }));
-    const done = await admin.runs.wait(run.run_id, { timeoutMs: 30_000 });
+    const done = await admin.runs.wait(run.run_id, { timeoutMs: 90_000 });
     expect(done.status).toBe("succeeded");
     expect(done.tasks[0]).toMatchObject({ agent_id: "data-collector", version: "1.1.0" });
   });
 
-  it("loses nothing when the server restarts in the middle of a run", async () => {
+  it("loses nothing when the server restarts in the middle of a run", { timeout: 300_000 }, async () => {
     await admin.workflows.put("restart-chain", MESSAGE_PASSING);
     const run = await as("data-collector").runs.start("restart-chain");
     const { items } = await as("data-collector").inbox.poll("data-collector", { kind: "task", waitSeconds: 5 });
@@ -200,7 +200,7 @@ describe("workflows end to end", () => {
     work("data-enricher", (task) => ({ records: (task.input as { records: unknown[] }).records, enriched_at: "after the restart" }));
     work("report-generator", () => ({ title: "t", body: "b" }));
     work("email-distributor", () => ({ sent: true }));
-    const done = await admin.runs.wait(run.run_id, { timeoutMs: 60_000 });
+    const done = await admin.runs.wait(run.run_id, { timeoutMs: 120_000 });
     expect(done.status).toBe("succeeded");
     expect(done.tasks.map((t) => t.status)).toEqual(["succeeded", "succeeded", "succeeded", "succeeded"]);
   });
