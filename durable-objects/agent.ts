@@ -8,6 +8,7 @@ import { InboxSockets } from "./agent/inbox-sockets";
 import { InboxStore } from "./agent/inbox-store";
 import type { AckResult, DeliverResult, HistoryPage, InboxItem, InboxItemInput, OutgoingMessage, PollOptions, Sender, SentMessages } from "./agent/inbox-types";
 import { SendAudit } from "./agent/send-audit";
+import { reportTaskHandOuts } from "./agent/task-hand-outs";
 import { StateStore, type StateDelete, type StateKeySummary, type StateRecord, type StateWrite } from "./agent/state-store";
 
 /**
@@ -25,7 +26,7 @@ export class AgentObject extends DurableObject<Env> {
     super(ctx, env);
     this.state = new StateStore(ctx.storage.sql);
     this.inbox = new InboxStore(ctx.storage);
-    this.sockets = new InboxSockets(ctx, this.inbox);
+    this.sockets = new InboxSockets(ctx, this.inbox, (items, now) => reportTaskHandOuts(env, items, now));
     this.sendAudit = new SendAudit(env);
     void ctx.blockConcurrencyWhile(async () => {
       AgentObject.migrate(ctx.storage.sql);
@@ -112,15 +113,21 @@ export class AgentObject extends DurableObject<Env> {
     const deadline = Date.now() + options.wait_seconds * 1000;
     for (;;) {
       const now = Date.now();
-      const items = this.inbox.handOut(this.inbox.available(options.limit, now), options.lease_seconds, now);
+      const items = this.inbox.handOut(this.inbox.available(options.limit, now, options.kind), options.lease_seconds, now);
       if (items.length > 0 || now >= deadline) {
         if (options.lease_seconds !== undefined) this.scheduleLeaseAlarm(now);
+        reportTaskHandOuts(this.env, items, now);
         return items;
       }
       // Wake on a delivery, or when a lease runs out and its item is available again.
       const leaseExpiry = this.inbox.nextLeaseExpiry(now) ?? Number.POSITIVE_INFINITY;
       await this.arrivals.wait(Math.min(deadline, leaseExpiry) - now);
     }
+  }
+
+  /** Takes back a task its run cancelled or retried, if it is still waiting here (true when it was). */
+  async retractTask(taskId: string): Promise<boolean> {
+    return this.inbox.retract(taskId);
   }
 
   async ack(itemIds: string[]): Promise<AckResult> {

@@ -14,7 +14,12 @@ import { policyRoutes } from "./routes/policies";
 import { queryRoutes } from "./routes/query";
 import { stateRoutes } from "./routes/state";
 import { triggerRoutes } from "./routes/triggers";
+import { versionRoutes } from "./routes/versions";
 import { webhookRoutes } from "./routes/webhooks";
+import { runRoutes } from "./routes/runs";
+import { taskRoutes } from "./routes/tasks";
+import { runStateRoutes } from "./routes/run-state";
+import { workflowRoutes } from "./routes/workflows";
 import { mountSystemRoutes } from "./routes/system";
 
 /** Bodies may carry a 1 MiB state value plus its envelope; anything larger is refused before parsing. */
@@ -48,6 +53,11 @@ export function createApp() {
   app.route("/", triggerRoutes);
   app.route("/", webhookRoutes);
   app.route("/", inboxRoutes);
+  app.route("/", runRoutes);
+  app.route("/", taskRoutes);
+  app.route("/", runStateRoutes);
+  app.route("/", versionRoutes);
+  app.route("/", workflowRoutes);
   mountSystemRoutes(app);
   return app;
 }

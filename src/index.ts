@@ -6,6 +6,7 @@ export { AgentObject } from "../durable-objects/agent";
 export { BranchObject } from "../durable-objects/branch";
 export { VectorShard } from "../durable-objects/vector-shard";
 export { LedgerSession } from "../durable-objects/ledger-session";
+export { WorkflowRun } from "../durable-objects/workflow-run";
 
 export default {
   fetch: app.fetch,

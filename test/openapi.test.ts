@@ -84,6 +84,56 @@ describe("GET /openapi.json", () => {
   });
 });
 
+/** The catalog's and workflow definitions' routes (api-v1-coordination.md, "Agent versions", "Workflows"). */
+const CATALOG_AND_WORKFLOW_ROUTES: Record<string, string[]> = {
+  "/v1/agents/{agent_id}/versions": ["get", "post"],
+  "/v1/agents/{agent_id}/versions/resolve": ["get"],
+  "/v1/agents/{agent_id}/versions/{version}": ["get"],
+  "/v1/agents/{agent_id}/versions/{version}/deprecate": ["post"],
+  "/v1/agents/{agent_id}/versions/{version}/promote": ["post"],
+  "/v1/workflows": ["get"],
+  "/v1/workflows/{name}": ["delete", "get", "put"],
+  "/v1/workflows/{name}/revisions": ["get"],
+  "/v1/workflows/{name}/rollback": ["post"],
+};
+
+describe("GET /openapi.json: the catalog and workflows", () => {
+  it("documents every route with a summary, its path parameters and its error answers", async () => {
+    const doc = await openApiDocument();
+    for (const [path, methods] of Object.entries(CATALOG_AND_WORKFLOW_ROUTES)) {
+      expect(Object.keys(doc.paths[path] ?? {}).sort(), path).toEqual(expect.arrayContaining(methods));
+      const names = [...path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
+      for (const method of methods) {
+        const op = doc.paths[path]![method]!;
+        expect(op.summary, `${method} ${path}`).toBeTruthy();
+        for (const name of names) expect(op.parameters ?? [], `${method} ${path}`).toContainEqual(expect.objectContaining({ name, in: "path", required: true }));
+        expect(Object.keys(op.responses), `${method} ${path}`).toEqual(expect.arrayContaining(["400", "401", "403"]));
+      }
+    }
+    const publish = doc.paths["/v1/agents/{agent_id}/versions"]!.post!;
+    expect((publish.parameters ?? []).map((p) => p.name.toLowerCase())).toContain("idempotency-key");
+    expect(Object.keys(publish.responses)).toEqual(expect.arrayContaining(["201", "404", "409"]));
+    expect(Object.keys(doc.components.schemas.AgentVersion!.properties!)).toEqual(
+      expect.arrayContaining(["agent_id", "version", "description", "endpoint", "config", "input_schema", "output_schema", "tags", "guard_rails", "deprecated", "deprecated_at", "published_at", "published_by"]),
+    );
+  });
+
+  it("describes a workflow PUT as YAML or JSON, the document's fields, and the answer's", async () => {
+    const doc = await openApiDocument();
+    const put = doc.paths["/v1/workflows/{name}"]!.put!;
+    expect(Object.keys(put.requestBody!.content).sort()).toEqual(["application/json", "application/yaml"]);
+    expect(put.requestBody!.content["application/json"]!.schema).toEqual({ $ref: "#/components/schemas/WorkflowDocument" });
+    expect(Object.keys(put.responses)).toEqual(expect.arrayContaining(["200", "201", "400", "403", "409", "413"]));
+    expect(Object.keys(doc.components.schemas.WorkflowDocument!.properties!).sort()).toEqual(["agents", "coordination", "defaults", "description", "guard_rails", "schemas", "triggers"]);
+    expect(Object.keys(doc.components.schemas.Workflow!.properties!)).toEqual(
+      expect.arrayContaining(["name", "revision", "description", "agents", "coordination", "triggers", "guard_rails", "defaults", "created_at", "updated_at", "warnings"]),
+    );
+    expect(doc.components.schemas.DefinitionIssue!.required).toEqual(["path", "line", "column", "message"]);
+    const rollback = doc.paths["/v1/workflows/{name}/rollback"]!.post!;
+    expect((rollback.parameters ?? []).map((p) => p.name.toLowerCase())).toContain("idempotency-key");
+  });
+});
+
 describe("GET /docs", () => {
   it("is an HTML reference, served without a key, that shows every foundation route", async () => {
     const res = await SELF.fetch("https://switchyard.test/docs");

@@ -9,7 +9,12 @@ import { PoliciesResource } from "./resources/policies.ts";
 import { type QueryParam, type QueryResult, runQuery } from "./resources/query.ts";
 import { StateResource } from "./resources/state.ts";
 import { TriggersResource } from "./resources/triggers.ts";
+import { VersionsResource } from "./resources/versions.ts";
 import { WebhooksResource } from "./resources/webhooks.ts";
+import { RunsResource } from "./resources/runs.ts";
+import { TasksResource } from "./resources/tasks.ts";
+import { AgentWorker, type TaskHandler, type WorkerOptions } from "./agent-worker.ts";
+import { WorkflowsResource } from "./resources/workflows.ts";
 import { type RequestOptions, type SwitchyardOptions, Transport } from "./transport.ts";
 
 /** The caller, as the server sees its key. */
@@ -42,6 +47,14 @@ export class Switchyard {
   readonly inbox: InboxResource;
   /** Copy-on-write branches of the SQL data layer: write, query, diff, merge, discard. */
   readonly branches: BranchesResource;
+  /** Workflow runs: start, read, list, cancel, messages, delegation. */
+  readonly runs: RunsResource;
+  /** Tasks: read, complete, heartbeat, feedback. */
+  readonly tasks: TasksResource;
+  /** The agent catalog: publish, list, deprecate, promote and resolve agents' versions. */
+  readonly versions: VersionsResource;
+  /** Workflow definitions in the four coordination patterns, with their revisions. */
+  readonly workflows: WorkflowsResource;
   readonly #transport: Transport;
 
   constructor(options: SwitchyardOptions) {
@@ -55,6 +68,19 @@ export class Switchyard {
     this.webhooks = new WebhooksResource(this.#transport);
     this.inbox = new InboxResource(this.#transport);
     this.branches = new BranchesResource(this.#transport);
+    this.runs = new RunsResource(this.#transport);
+    this.tasks = new TasksResource(this.#transport);
+    this.versions = new VersionsResource(this.#transport);
+    this.workflows = new WorkflowsResource(this.#transport);
+  }
+
+  /**
+   * An agent's worker loop over its tasks: `worker.start()` long-polls the inbox for tasks, runs `handler`
+   * on each while heartbeating, and completes each with the handler's result (or its error); `stop()` ends
+   * it once the running tasks are done. The client's key must be the agent's own (or an admin's).
+   */
+  worker(agentId: string, handler: TaskHandler, options?: WorkerOptions): AgentWorker {
+    return new AgentWorker(agentId, this.inbox, this.tasks, handler, options);
   }
 
   /**

@@ -14,6 +14,19 @@ const NotificationFieldsSchema = z.strictObject({
 
 const DedupeKey = z.string().min(1).max(512);
 
+const TaskFieldsSchema = z.strictObject({
+  task_id: z.string().min(1),
+  run_id: z.string().min(1),
+  workflow: z.string().min(1),
+  agent_id: z.string().min(1),
+  version: z.string().min(1),
+  input: z.unknown(),
+  attempt: z.number().int().min(1),
+  deadline: z.string().min(1),
+  created_at: z.string().min(1),
+  ab: z.strictObject({ ab_test_id: z.string(), arm: z.enum(["a", "b"]) }).optional(),
+});
+
 export const InboxItemInputSchema = z.discriminatedUnion("kind", [
   z.strictObject({ kind: z.literal("notification"), dedupe_key: DedupeKey, notification: NotificationFieldsSchema }),
   z.strictObject({
@@ -23,6 +36,7 @@ export const InboxItemInputSchema = z.discriminatedUnion("kind", [
     type: z.string().min(1).max(128),
     body: z.unknown(),
   }),
+  z.strictObject({ kind: z.literal("task"), dedupe_key: DedupeKey, task: TaskFieldsSchema }),
 ]);
 
 /** Parses a delivery, or throws a TypeError that names what was wrong (a caller's bug, not a user's). */

@@ -1,5 +1,5 @@
 import { itemsFor, type InboxStore, type PendingRow } from "./inbox-store";
-import { INBOX_SUBPROTOCOL, type AckResult } from "./inbox-types";
+import { INBOX_SUBPROTOCOL, type AckResult, type InboxItem } from "./inbox-types";
 
 /** Every inbox connection carries this tag, so the object finds them again after hibernating. */
 const TAG = "inbox";
@@ -33,6 +33,8 @@ export class InboxSockets {
   constructor(
     private readonly ctx: DurableObjectState,
     private readonly inbox: InboxStore,
+    /** Told of every batch of items handed out over a socket (task hand-outs are reported to their runs). */
+    private readonly handedOut: (items: InboxItem[], nowMs: number) => void = () => undefined,
   ) {
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('{"type":"ping"}', '{"type":"pong"}'));
   }
@@ -75,7 +77,10 @@ export class InboxSockets {
         // A connection closing right now: the others (or a later poll) get the items.
       }
     }
-    if (taken > 0) this.inbox.markHandedOut(rows, lease, nowMs);
+    if (taken > 0) {
+      this.inbox.markHandedOut(rows, lease, nowMs);
+      this.handedOut(items, nowMs);
+    }
   }
 
   /** Handles a client frame; returns the ack result when items were acked (for the audit log). */

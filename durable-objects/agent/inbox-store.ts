@@ -71,7 +71,8 @@ export class InboxStore {
     }
     const row = this.checkedRow(input, nowMs, 0);
     const depth = this.checkRoomFor(1);
-    const itemId = newId(row.kind === "notification" ? "ntf" : "msg");
+    // A task's item is the task itself: its id is the task id, so its run can take it back by that id.
+    const itemId = input.kind === "task" ? input.task.task_id : newId(itemPrefix(row.kind));
     this.storage.transactionSync(() => {
       this.insertPending(itemId, row);
       if (dedupeKey !== undefined) {
@@ -91,7 +92,7 @@ export class InboxStore {
   deliverAll(inputs: InboxItemInput[], nowMs: number): string[] {
     const rows = inputs.map((input, index) => this.checkedRow(input, nowMs, index));
     const depth = this.checkRoomFor(rows.length);
-    const itemIds = rows.map((row) => newId(row.kind === "notification" ? "ntf" : "msg"));
+    const itemIds = rows.map((row) => newId(itemPrefix(row.kind)));
     this.storage.transactionSync(() => rows.forEach((row, i) => this.insertPending(itemIds[i]!, row)));
     this.pending = depth + rows.length;
     return itemIds;
@@ -136,8 +137,18 @@ export class InboxStore {
     return removed > 0;
   }
 
-  /** The oldest items not under a live lease, without changing anything. */
-  available(limit: number, nowMs: number): PendingRow[] {
+  /** The oldest items not under a live lease (of one kind, if given), without changing anything. */
+  available(limit: number, nowMs: number, kind?: InboxItemKind): PendingRow[] {
+    if (kind !== undefined)
+      return this.sql
+        .exec<PendingRow>(
+          `SELECT seq, item_id, kind, created_at, payload, lease_until FROM inbox_pending
+           WHERE kind = ? AND (lease_until IS NULL OR lease_until <= ?) ORDER BY seq LIMIT ?`,
+          kind,
+          nowMs,
+          limit,
+        )
+        .toArray();
     return this.sql
       .exec<PendingRow>(
         `SELECT seq, item_id, kind, created_at, payload, lease_until FROM inbox_pending
@@ -151,6 +162,7 @@ export class InboxStore {
   hasAvailable(nowMs: number): boolean {
     return this.available(1, nowMs).length > 0;
   }
+
 
   /** When the earliest live lease runs out (ms), or null when nothing is leased. */
   nextLeaseExpiry(nowMs: number): number | null {
@@ -236,8 +248,14 @@ function rowOf(input: InboxItemInput, nowMs: number): StoredRow {
         createdAt: new Date(nowMs).toISOString(),
         payload: JSON.stringify({ from_agent_id: input.from_agent_id, type: input.type, body: input.body ?? null }),
       };
+    case "task": {
+      const { created_at, ...fields } = input.task;
+      return { kind: "task", createdAt: created_at, payload: JSON.stringify(fields) };
+    }
   }
 }
+
+const itemPrefix = (kind: InboxItemKind) => (kind === "notification" ? "ntf" : "msg");
 
 /** The items as their receiver sees them once handed out (with `lease_expires_at` under a lease). */
 export function itemsFor(rows: PendingRow[], leaseSeconds: number | undefined, nowMs: number): InboxItem[] {

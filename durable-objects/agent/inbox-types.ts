@@ -20,7 +20,23 @@ export interface NotificationFields {
  */
 export type InboxItemInput =
   | { kind: "notification"; dedupe_key: string; notification: NotificationFields }
-  | { kind: "message"; dedupe_key?: string; from_agent_id: string; type: string; body: unknown };
+  | { kind: "message"; dedupe_key?: string; from_agent_id: string; type: string; body: unknown }
+  | { kind: "task"; dedupe_key: string; task: TaskFields };
+
+/** A workflow task handed to an agent (api-v1-coordination.md, "Runs and tasks"), as the run object gives it. */
+export interface TaskFields {
+  task_id: string;
+  run_id: string;
+  workflow: string;
+  agent_id: string;
+  version: string;
+  input: JsonValue;
+  attempt: number;
+  deadline: string;
+  created_at: string;
+  /** The A/B test arm that chose `version`, when a test did. */
+  ab?: { ab_test_id: string; arm: "a" | "b" };
+}
 
 /** A direct message as its sender gives it. */
 export interface OutgoingMessage {
@@ -44,7 +60,6 @@ export interface DeliverResult {
   duplicate: boolean;
 }
 
-/** "task" is reserved for workflow tasks (api-v1-coordination.md); nothing delivers it yet. */
 export type InboxItemKind = "notification" | "message" | "task";
 
 interface ItemEnvelope {
@@ -62,7 +77,8 @@ export type NotificationItem = ItemEnvelope & { kind: "notification" } & Omit<No
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
 export type MessageItem = ItemEnvelope & { kind: "message"; from_agent_id: string; type: string; body: JsonValue };
-export type InboxItem = NotificationItem | MessageItem;
+export type TaskItem = ItemEnvelope & { kind: "task" } & Omit<TaskFields, "created_at">;
+export type InboxItem = NotificationItem | MessageItem | TaskItem;
 
 export interface PollOptions {
   limit: number;
@@ -70,6 +86,8 @@ export interface PollOptions {
   wait_seconds: number;
   /** Lease the items for this long instead of delivering them. */
   lease_seconds?: number;
+  /** Only items of this kind (a worker loop takes its tasks and leaves notifications to others). */
+  kind?: InboxItemKind;
 }
 
 export interface AckResult {

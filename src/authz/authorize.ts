@@ -5,8 +5,9 @@ import { ApiError } from "../http/errors";
 import type { AppEnv } from "../http/context";
 import { policySetAt } from "../policy/policy-cache";
 import { decide } from "../policy/policy-engine";
+import type { PolicyDecision } from "../policy/policy-rule";
 import { type Action, type Resource, resourceName } from "./actions";
-import { isAdminToken } from "./principal";
+import { type Principal, isAdminToken } from "./principal";
 import { recordDenial } from "./record-denial";
 
 /**
@@ -17,11 +18,7 @@ import { recordDenial } from "./record-denial";
  */
 export async function authorize(c: Context<AppEnv>, action: Action, resource: Resource): Promise<void> {
   const principal = await principalOf(c);
-  if (isAdminToken(principal)) return;
-  const db = database(c.env);
-  const policies = await policySetAt(db, principal.policySetVersion);
-  const subject = { agent_id: principal.agentId, role: principal.role, attributes: principal.attributes };
-  const decision = decide(policies, subject, action, resource, { now: new Date(), request_id: c.get("requestId") });
+  const decision = await decisionFor(c, principal, action, resource);
   if (decision.allowed) return;
   await recordDenial(c, { agentId: principal.agentId, action, resource: resourceName(resource), policyId: decision.policy_id, reason: decision.reason });
   throw new ApiError("forbidden", `Agent '${principal.agentId}' may not ${action} on ${resourceName(resource)}: ${decision.reason}.`, {
@@ -30,4 +27,16 @@ export async function authorize(c: Context<AppEnv>, action: Action, resource: Re
     policy_id: decision.policy_id,
     reason: decision.reason,
   });
+}
+
+/** The decision `authorize` would take, without recording a refusal: for filtering what a list shows. */
+export async function permits(c: Context<AppEnv>, action: Action, resource: Resource): Promise<boolean> {
+  return (await decisionFor(c, await principalOf(c), action, resource)).allowed;
+}
+
+async function decisionFor(c: Context<AppEnv>, principal: Principal, action: Action, resource: Resource): Promise<PolicyDecision> {
+  if (isAdminToken(principal)) return { allowed: true, policy_id: null, reason: "the admin token" };
+  const policies = await policySetAt(database(c.env), principal.policySetVersion);
+  const subject = { agent_id: principal.agentId, role: principal.role, attributes: principal.attributes };
+  return decide(policies, subject, action, resource, { now: new Date(), request_id: c.get("requestId") });
 }

@@ -1,7 +1,7 @@
 import type { AgentObject } from "../../durable-objects/agent";
 import { agentObject } from "../state/agent-state";
 
-type InboxMethods = "deliver" | "sendMessages" | "poll" | "ack" | "history" | "fetch";
+type InboxMethods = "deliver" | "sendMessages" | "poll" | "ack" | "history" | "fetch" | "retractTask";
 
 /**
  * The agent's object seen through its inbox methods, typed as the class declares them. The runtime's

@@ -28,6 +28,10 @@ export const PollQuerySchema = z.object({
     .default(0)
     .openapi({ description: `Long poll: with nothing to return, hold the request up to this many seconds (0-${INBOX_LIMITS.maxWaitSeconds}) until an item arrives.` }),
   lease_seconds: LeaseSeconds,
+  kind: z
+    .enum(["notification", "message", "task"])
+    .optional()
+    .openapi({ description: "Only items of this kind; others stay in the inbox for another poll (a worker loop asks for `task`)." }),
 });
 
 export const ConnectQuerySchema = z.object({
@@ -107,7 +111,23 @@ export const MessageBatchSchema = z
   .object({ items: z.array(MessageItemSchema).openapi({ description: "The messages as delivered, in the order sent." }) })
   .openapi("InboxMessageBatch");
 
-export const InboxItemSchema = z.discriminatedUnion("kind", [NotificationItemSchema, MessageItemSchema]).openapi("InboxItem");
+export const TaskItemSchema = z
+  .object({
+    ...envelope,
+    kind: z.literal("task"),
+    task_id: z.string().openapi({ description: "The task; also this item's `item_id`." }),
+    run_id: z.string(),
+    workflow: z.string(),
+    agent_id: z.string(),
+    version: z.string().openapi({ description: "The agent version the run pinned for this task." }),
+    input: JsonValueSchema,
+    attempt: z.number().int().openapi({ description: "1 for the first attempt; a retry after a missed deadline is a new task with attempt + 1." }),
+    deadline: TimestampSchema.openapi({ description: "Complete (or heartbeat) before this, or the task is retried or timed out." }),
+    ab: z.object({ ab_test_id: z.string(), arm: z.enum(["a", "b"]) }).optional().openapi({ description: "The A/B test arm that chose `version`." }),
+  })
+  .openapi("InboxTask");
+
+export const InboxItemSchema = z.discriminatedUnion("kind", [NotificationItemSchema, MessageItemSchema, TaskItemSchema]).openapi("InboxItem");
 
 export const InboxItemsSchema = z.object({ items: z.array(InboxItemSchema) }).openapi("InboxItems");
 export const InboxHistorySchema = listOf(InboxItemSchema, "InboxHistory");

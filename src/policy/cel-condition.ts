@@ -35,7 +35,10 @@ class CelContext {
 /** Generous for a policy, small enough that no condition is costly to check or run. */
 export const MAX_CONDITION_LENGTH = 4096;
 
-const environment = new Environment({ limits: { maxAstNodes: 1000, maxDepth: 32, maxListElements: 256, maxMapEntries: 256 } })
+/** Bounds on every CEL text Switchyard compiles (policy conditions, event filters): none is costly to check or run. */
+export const CEL_LIMITS = { maxAstNodes: 1000, maxDepth: 32, maxListElements: 256, maxMapEntries: 256 } as const;
+
+const environment = new Environment({ limits: CEL_LIMITS })
   .registerType("Subject", { ctor: CelSubject, fields: { agent_id: "string", role: "string", attributes: "map<string, dyn>" } })
   .registerType("Resource", { ctor: CelResource, fields: { type: "string", id: "string" } })
   // The timestamp type by its full name: the short `timestamp` here does not unify with `timestamp("…")`.
@@ -91,10 +94,10 @@ function compile(text: string): ConditionCompilation {
   try {
     parsed = environment.parse(text);
   } catch (err) {
-    return { ok: false, message: `does not parse: ${describe(err, text)}` };
+    return { ok: false, message: `does not parse: ${describeCelError(err, text)}` };
   }
   const checked = parsed.check();
-  if (!checked.valid) return { ok: false, message: `does not type-check: ${describe(checked.error, text)}` };
+  if (!checked.valid) return { ok: false, message: `does not type-check: ${describeCelError(checked.error, text)}` };
   if (checked.type !== "bool" && checked.type !== "dyn") return { ok: false, message: `must be a bool expression, not ${checked.type}` };
   const condition: CompiledCondition = (act) => {
     try {
@@ -110,7 +113,7 @@ function compile(text: string): ConditionCompilation {
 const firstLine = (err: unknown) => (err instanceof Error ? err.message : String(err)).split("\n")[0]!.trim();
 
 /** The error's first line plus the column it points at (1-based), e.g. "Unexpected token: EOF (at column 4)". */
-function describe(err: unknown, text: string): string {
+export function describeCelError(err: unknown, text: string): string {
   const position = errorPosition(err);
   const where = position === undefined ? "" : ` (at column ${Math.min(position, text.length) + 1})`;
   return `${firstLine(err)}${where}`;

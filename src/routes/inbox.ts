@@ -57,9 +57,9 @@ export const inboxRoutes = router()
     }),
     async (c) => {
       const { agent_id } = c.req.valid("param");
-      const { limit, wait_seconds, lease_seconds } = c.req.valid("query");
+      const { limit, wait_seconds, lease_seconds, kind } = c.req.valid("query");
       await authorizeReader(c, agent_id);
-      const items = await inboxObject(c.env, agent_id).poll({ limit, wait_seconds, lease_seconds });
+      const items = await inboxObject(c.env, agent_id).poll({ limit, wait_seconds, lease_seconds, kind });
       return c.json({ items: items }, 200);
     },
   )

@@ -11,6 +11,11 @@ export const READABLE_SYSTEM_TABLES: ReadonlySet<string> = new Set([
   "_audit_log",
   "_policy_denials",
   "_cot",
+  "_runs",
+  "_tasks",
+  "_agent_versions",
+  "_workflows",
+  "_workflow_revisions",
 ]);
 
 /** SQLite's own catalog, readable so users can list their tables; its other `sqlite_` tables are not. */

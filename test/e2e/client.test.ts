@@ -9,6 +9,15 @@ interface Sent {
   body: unknown;
 }
 
+/** JSON bodies as values; any other text (a workflow's YAML) as it was sent. */
+function parsedBody(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
 type Answer = Response | Error | ((sent: Sent, signal: AbortSignal | undefined) => Response | Promise<Response>);
 
 /** A fetch that gives the queued answers in order (the last one repeats) and records every request. */
@@ -19,7 +28,7 @@ function fakeFetch(...answers: Answer[]) {
       url: new URL(input),
       method: init.method ?? "GET",
       headers: new Headers(init.headers),
-      body: typeof init.body === "string" ? JSON.parse(init.body) : undefined,
+      body: typeof init.body === "string" ? parsedBody(init.body) : undefined,
     };
     sent.push(request);
     const answer = answers[Math.min(sent.length - 1, answers.length - 1)];
@@ -339,5 +348,99 @@ describe("policies", () => {
     for await (const p of clientWith(fetch).policies.listAll({ limit: 1 })) ids.push(p.policy_id);
     expect(ids).toEqual([policy.policy_id, "p2"]);
     expect(sent[1]?.url.search).toBe("?limit=1&cursor=c1");
+  });
+});
+
+describe("versions and workflows", () => {
+  const version = {
+    agent_id: "revenue-analyst",
+    version: "1.3.0-beta+build.5",
+    description: null,
+    endpoint: null,
+    config: {},
+    input_schema: null,
+    output_schema: null,
+    tags: [],
+    guard_rails: null,
+    deprecated: false,
+    deprecated_at: null,
+    deprecation_reason: null,
+    promoted: false,
+    published_at: "2026-11-21T10:30:00.000Z",
+    published_by: "revenue-analyst",
+  };
+  const workflow = {
+    name: "q3/review",
+    revision: 2,
+    description: null,
+    agents: [{ name: "executive-analyst", version: "latest" }],
+    coordination: [],
+    triggers: [],
+    guard_rails: null,
+    defaults: { task_timeout_seconds: 300, retries: 1 },
+    schemas: {},
+    created_by: "admin",
+    created_at: "2026-11-21T10:30:00.000Z",
+    updated_at: "2026-11-21T10:30:00.000Z",
+    warnings: [],
+  };
+
+  it("publishes with an Idempotency-Key, and deprecates, promotes and resolves by encoded version", async () => {
+    const { fetch, sent } = fakeFetch(json(201, version), json(200, version), json(200, version), json(200, { agent_id: "revenue-analyst", ref: "^1.2", version: "1.2.0", pinned: false, deprecated: false }));
+    const client = clientWith(fetch);
+    await client.versions.publish("revenue-analyst", { version: version.version, tags: ["beta"] });
+    expect(sent[0]).toMatchObject({ method: "POST", body: { version: version.version, tags: ["beta"] } });
+    expect(sent[0]?.url.pathname).toBe("/v1/agents/revenue-analyst/versions");
+    expect(sent[0]?.headers.get("idempotency-key")).toBeTruthy();
+    await client.versions.deprecate("revenue-analyst", version.version, { reason: "flaky" });
+    expect(sent[1]).toMatchObject({ method: "POST", body: { reason: "flaky" } });
+    expect(sent[1]?.url.pathname).toBe("/v1/agents/revenue-analyst/versions/1.3.0-beta%2Bbuild.5/deprecate");
+    await client.versions.promote("revenue-analyst", "1.2.0");
+    expect(sent[2]?.url.pathname).toBe("/v1/agents/revenue-analyst/versions/1.2.0/promote");
+    expect((await client.versions.resolve("revenue-analyst", "^1.2")).version).toBe("1.2.0");
+    expect(sent[3]?.url.search).toBe("?ref=%5E1.2");
+  });
+
+  it("puts a string as YAML and an object as JSON, to an encoded name", async () => {
+    const { fetch, sent } = fakeFetch(json(201, workflow));
+    const client = clientWith(fetch);
+    const yaml = "coordination:\n  pattern: hierarchical\n";
+    await client.workflows.put("q3/review", yaml);
+    expect(sent[0]?.method).toBe("PUT");
+    expect(sent[0]?.url.pathname).toBe("/v1/workflows/q3%2Freview");
+    expect(sent[0]?.headers.get("content-type")).toBe("application/yaml");
+    expect(sent[0]?.body).toBe(yaml);
+    const document = { coordination: { pattern: "hierarchical" as const, supervisor: "boss", workers: [{ name: "w", task: "t" }] } };
+    await client.workflows.put("q3/review", document);
+    expect(sent[1]?.headers.get("content-type")).toBe("application/json");
+    expect(sent[1]?.body).toEqual(document);
+  });
+
+  it("reads revisions, rolls back with an Idempotency-Key, and deletes with force", async () => {
+    const { fetch, sent } = fakeFetch(
+      json(200, workflow),
+      json(200, { items: [{ name: "q3/review", revision: 2, content_hash: "h", rollback_of: null, warnings: [], created_by: "admin", created_at: workflow.created_at }], next_cursor: null }),
+      json(201, { ...workflow, revision: 3 }),
+      json(200, { name: "q3/review", deleted: true, cancelled_runs: [] }),
+    );
+    const client = clientWith(fetch);
+    await client.workflows.get("q3/review", { revision: 1 });
+    expect(sent[0]?.url.search).toBe("?revision=1");
+    const revisions: number[] = [];
+    for await (const r of client.workflows.allRevisions("q3/review")) revisions.push(r.revision);
+    expect(revisions).toEqual([2]);
+    expect((await client.workflows.rollback("q3/review", 1, { idempotencyKey: "rb-1" })).revision).toBe(3);
+    expect(sent[2]).toMatchObject({ method: "POST", body: { revision: 1 } });
+    expect(sent[2]?.headers.get("idempotency-key")).toBe("rb-1");
+    await client.workflows.delete("q3/review", { force: true });
+    expect(sent[3]?.url.search).toBe("?force=true");
+  });
+
+  it("hands a definition's 400 over with its located details", async () => {
+    const details = [{ path: "coordination.workers[1].name", line: 6, column: 13, message: "is the supervisor" }];
+    const { fetch } = fakeFetch(apiError(400, "invalid_request", "Invalid workflow definition", details));
+    const failure = await clientWith(fetch).workflows.put("w", "x: 1\n").catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(SwitchyardError);
+    expect(failure).toMatchObject({ status: 400, code: "invalid_request", details });
   });
 });

@@ -12,7 +12,7 @@ export default defineConfig({
     pool: "forks",
     // Starting wrangler dev (migrations, build, workerd) takes seconds, more on a cold or busy machine.
     hookTimeout: 180_000,
-    testTimeout: 60_000,
+    testTimeout: 120_000,
     teardownTimeout: 30_000,
   },
 });

@@ -9,6 +9,8 @@ import type { CreateOptions, RequestOptions, Transport } from "../transport.ts";
 export type InboxItem = z.infer<typeof InboxItemSchema>;
 /** A fired trigger's notification: fetch the memory by `source_memory_id`. */
 export type InboxNotification = z.infer<typeof NotificationItemSchema>;
+/** A workflow task for this agent: do it, then complete it with `client.tasks.complete`. */
+export type InboxTask = Extract<InboxItem, { kind: "task" }>;
 /** A direct message from `from_agent_id`. */
 export type InboxMessage = z.infer<typeof MessageItemSchema>;
 /** The messages a batch send delivered, in the order sent. */
@@ -26,6 +28,8 @@ export interface PollOptions extends RequestOptions {
   waitSeconds?: number;
   /** Lease the items instead of taking them: ack each once handled, or it comes back after this many seconds. */
   leaseSeconds?: number;
+  /** Only items of this kind (a worker loop asks for `task`); the others stay for another poll. */
+  kind?: InboxItem["kind"];
 }
 
 /**
@@ -51,13 +55,13 @@ export class InboxResource {
    * returned again; with it they are leased. `waitSeconds` makes it a long poll.
    */
   async poll(agentId: string, options: PollOptions = {}): Promise<{ items: InboxItem[] }> {
-    const { limit, waitSeconds, leaseSeconds, ...requestOptions } = options;
+    const { limit, waitSeconds, leaseSeconds, kind, ...requestOptions } = options;
     // A long poll is answered only once its wait is over: give it that long, plus the usual margin.
     const timeoutMs = requestOptions.timeoutMs ?? (waitSeconds ? waitSeconds * 1000 + 30_000 : undefined);
     return this.#transport.request({
       method: "GET",
       path: path`/v1/inbox/${agentId}`,
-      query: { limit, wait_seconds: waitSeconds, lease_seconds: leaseSeconds },
+      query: { limit, wait_seconds: waitSeconds, lease_seconds: leaseSeconds, kind },
       options: { ...requestOptions, timeoutMs },
     });
   }

@@ -1,0 +1,93 @@
+import type { z } from "@hono/zod-openapi";
+import type { WorkflowDocumentSchema } from "../../../src/workflows/definition/document-schema.ts";
+import type {
+  DefinitionIssueSchema,
+  DeletedWorkflowSchema,
+  WorkflowRevisionSchema,
+  WorkflowSchema,
+  WorkflowSummarySchema,
+} from "../../../src/workflows/schemas.ts";
+import { type Page, type PageOptions, paginate } from "../pagination.ts";
+import { path } from "../path.ts";
+import type { CreateOptions, RequestOptions, Transport } from "../transport.ts";
+
+/** A workflow at one revision, normalised: every agent listed, `coordination` always a list, defaults filled in. */
+export type Workflow = z.infer<typeof WorkflowSchema>;
+/** The workflow document as written (the seed's blocks combined), for `put` as an object. */
+export type WorkflowDocument = z.input<typeof WorkflowDocumentSchema>;
+/** A workflow as listed: its current revision, without the definition. */
+export type WorkflowSummary = z.infer<typeof WorkflowSummarySchema>;
+/** One revision in a workflow's history. */
+export type WorkflowRevision = z.infer<typeof WorkflowRevisionSchema>;
+/** A mistake or a warning, where it was written: `{path, line, column, message}` (lines for YAML). */
+export type DefinitionIssue = z.infer<typeof DefinitionIssueSchema>;
+/** What deleting a workflow answers. */
+export type DeletedWorkflow = z.infer<typeof DeletedWorkflowSchema>;
+
+/**
+ * Workflows (`/v1/workflows`): definitions in the four coordination patterns, checked when they are put
+ * (a mistake is a 400 whose `details` list `{path, line, column, message}`), kept as revisions.
+ *
+ * @example
+ * const wf = await client.workflows.put("q3-review", `
+ * coordination:
+ *   pattern: hierarchical
+ *   supervisor: executive-analyst
+ *   workers:
+ *     - name: sales-analyst
+ *       task: "Analyze Q3 sales performance"
+ * `);
+ * for (const w of wf.warnings) console.warn(`${w.path} (line ${w.line}): ${w.message}`);
+ */
+export class WorkflowsResource {
+  readonly #transport: Transport;
+
+  constructor(transport: Transport) {
+    this.#transport = transport;
+  }
+
+  /**
+   * Creates or changes a workflow: `PUT /v1/workflows/{name}`. A string is sent as YAML
+   * (`application/yaml`); an object as JSON. An unchanged definition makes no new revision.
+   */
+  async put(name: string, definition: string | WorkflowDocument, options?: RequestOptions): Promise<Workflow> {
+    const body = typeof definition === "string" ? { text: { body: definition, contentType: "application/yaml" } } : { body: definition };
+    // A PUT of the same definition makes nothing new: safe to repeat.
+    return this.#transport.request({ method: "PUT", path: path`/v1/workflows/${name}`, ...body, replayable: true, options });
+  }
+
+  /** The current revision, or an earlier one: `GET /v1/workflows/{name}?revision=`. */
+  async get(name: string, query: { revision?: number } = {}, options?: RequestOptions): Promise<Workflow> {
+    return this.#transport.request({ method: "GET", path: path`/v1/workflows/${name}`, query: { revision: query.revision }, options });
+  }
+
+  /** One page of workflows, by name: `GET /v1/workflows`. */
+  async list(page: PageOptions = {}, options?: RequestOptions): Promise<Page<WorkflowSummary>> {
+    return this.#transport.request({ method: "GET", path: "/v1/workflows", query: { ...page }, options });
+  }
+
+  /** Every workflow, fetching pages as the loop goes. */
+  listAll(page: Omit<PageOptions, "cursor"> = {}, options?: RequestOptions): AsyncGenerator<WorkflowSummary, void, undefined> {
+    return paginate((cursor) => this.list({ ...page, cursor }, options));
+  }
+
+  /** One page of a workflow's revisions, newest first: `GET /v1/workflows/{name}/revisions`. */
+  async revisions(name: string, page: PageOptions = {}, options?: RequestOptions): Promise<Page<WorkflowRevision>> {
+    return this.#transport.request({ method: "GET", path: path`/v1/workflows/${name}/revisions`, query: { ...page }, options });
+  }
+
+  /** Every revision of a workflow, newest first. */
+  allRevisions(name: string, page: Omit<PageOptions, "cursor"> = {}, options?: RequestOptions): AsyncGenerator<WorkflowRevision, void, undefined> {
+    return paginate((cursor) => this.revisions(name, { ...page, cursor }, options));
+  }
+
+  /** A new revision equal to an earlier one, checked again: `POST /v1/workflows/{name}/rollback`. */
+  async rollback(name: string, revision: number, options?: CreateOptions): Promise<Workflow> {
+    return this.#transport.request({ method: "POST", path: path`/v1/workflows/${name}/rollback`, body: { revision }, creates: true, options });
+  }
+
+  /** Deletes a workflow: 409 while runs of it are running, unless `force` cancels them. */
+  async delete(name: string, query: { force?: boolean } = {}, options?: RequestOptions): Promise<DeletedWorkflow> {
+    return this.#transport.request({ method: "DELETE", path: path`/v1/workflows/${name}`, query: { force: query.force }, options });
+  }
+}

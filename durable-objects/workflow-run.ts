@@ -1,0 +1,187 @@
+import { DurableObject } from "cloudflare:workers";
+import type { Json } from "../src/workflows/definition/types";
+import { carryOut, summarizeBranches } from "./workflow-run/effect-runner";
+import { Hierarchical } from "./workflow-run/patterns/hierarchical";
+import { type Clock, RunEngine, systemClock } from "./workflow-run/engine";
+import { cancelRun, delegateTask, sendRunMessage } from "./workflow-run/run-actions";
+import { migrateRunSchema } from "./workflow-run/run-schema";
+import { RefusedChange, type StateEntryView, getStateKey, putStateKey, stateHistory, stateSnapshot } from "./workflow-run/state-actions";
+import {
+  type Answer,
+  type Caller,
+  type Completion,
+  type MessageInput,
+  type MessageView,
+  type Refusal,
+  type RunInit,
+  type RunView,
+  type TaskView,
+  isOpenTask,
+} from "./workflow-run/run-types";
+import { type NotOwner, completeTask, giveFeedback, heartbeatTask, tasksHandedOut } from "./workflow-run/task-actions";
+import { messageView, runView, taskView } from "./workflow-run/views";
+
+/**
+ * One workflow run's consistency unit: its tasks, messages, timers and trace, in its own SQLite. It is
+ * the single writer of everything in the run; the Worker validates, authorises and forwards. Every change
+ * is one engine transaction at one instant; its effects (inbox deliveries, the D1 registry, audit) are
+ * carried out right after, before the call answers, and retried from the outbox by the alarm until done.
+ */
+export class WorkflowRun extends DurableObject<Env> {
+  private readonly engine: RunEngine;
+  /** Outbox rows being carried out by a call still in flight: a concurrent drain leaves them alone. */
+  private readonly inFlight = new Set<number>();
+
+  constructor(ctx: DurableObjectState, env: Env, clock: Clock = systemClock) {
+    super(ctx, env);
+    this.engine = new RunEngine(ctx.storage, clock);
+    void ctx.blockConcurrencyWhile(async () => {
+      migrateRunSchema(ctx.storage.sql);
+    });
+  }
+
+  /** Starts the run; starting it again (a retried start) answers the run as it is. */
+  async start(init: RunInit): Promise<RunView> {
+    if (!this.engine.exists()) this.engine.change(() => this.engine.start(init, "live"));
+    await this.afterChange();
+    return this.view() as RunView;
+  }
+
+  view(): RunView | null {
+    return this.engine.exists() ? runView(this.engine.run(), this.engine.tasks.all()) : null;
+  }
+
+  task(taskId: string): TaskView | null {
+    const task = this.engine.exists() ? this.engine.tasks.get(taskId) : null;
+    return task ? taskView(this.engine.run(), task) : null;
+  }
+
+  messages(): MessageView[] {
+    if (!this.engine.exists()) return [];
+    const run = this.engine.run();
+    return this.engine.messages.all().map((m) => messageView(run, m));
+  }
+
+  async complete(taskId: string, completion: Completion, caller: Caller, ownerCleared = false): Promise<Answer<TaskView> | NotOwner> {
+    return this.act(() => completeTask(this.engine, taskId, completion, caller, ownerCleared));
+  }
+
+  async heartbeat(taskId: string, caller: Caller, ownerCleared = false): Promise<Answer<TaskView> | NotOwner> {
+    return this.act(() => heartbeatTask(this.engine, taskId, caller, ownerCleared));
+  }
+
+  async feedback(taskId: string, feedback: { rating: "up" | "down"; comment?: string }, caller: Caller): Promise<Answer<TaskView>> {
+    return this.act(() => giveFeedback(this.engine, taskId, feedback, caller));
+  }
+
+  async tasksHandedOut(taskIds: string[], atMs: number): Promise<void> {
+    if (!this.engine.exists()) return;
+    await this.act(() => tasksHandedOut(this.engine, taskIds, atMs));
+  }
+
+  async cancel(caller: Caller, reason?: string): Promise<Answer<RunView>> {
+    return this.act(() => cancelRun(this.engine, caller, reason));
+  }
+
+  async sendMessage(caller: Caller, input: MessageInput): Promise<Answer<MessageView[]>> {
+    return this.act(() => sendRunMessage(this.engine, caller, input));
+  }
+
+  async delegate(caller: Caller, request: { worker: string; input: Json }): Promise<Answer<TaskView>> {
+    return this.act(() => delegateTask(this.engine, caller, request));
+  }
+
+  async putState(caller: Caller, key: string, value: Json, expectedVersion?: number): Promise<Answer<StateEntryView>> {
+    return this.act(() => putStateKey(this.engine, caller, key, value, expectedVersion));
+  }
+
+  async getState(caller: Caller, key: string): Promise<Answer<StateEntryView>> {
+    return this.act(() => getStateKey(this.engine, caller, key));
+  }
+
+  stateAt(caller: Caller, atMs?: number): Answer<Record<string, StateEntryView>> {
+    return stateSnapshot(this.engine, caller, atMs);
+  }
+
+  stateHistory(caller: Caller, key: string): Answer<(StateEntryView & { task_id: string | null })[]> {
+    return stateHistory(this.engine, caller, key);
+  }
+
+  /** Deadlines, timers and effects to retry: whatever is due now. */
+  override async alarm(): Promise<void> {
+    if (this.engine.exists()) this.engine.change(() => this.engine.tick());
+    await this.afterChange();
+  }
+
+  /** One change, then its effects, then the alarm for whatever comes next. A refusal raised inside rolls it back. */
+  private async act<T>(change: () => T): Promise<T | Refusal> {
+    let result: T | Refusal;
+    try {
+      result = this.engine.change(change);
+    } catch (error) {
+      if (!(error instanceof RefusedChange)) throw error;
+      result = error.refusal;
+    }
+    await this.afterChange();
+    return result;
+  }
+
+  private async afterChange(): Promise<void> {
+    await this.drain();
+    const next = this.engine.nextWakeAt();
+    const current = await this.ctx.storage.getAlarm();
+    if (next === null) {
+      if (current !== null) await this.ctx.storage.deleteAlarm();
+    } else if (current === null || current !== next) {
+      await this.ctx.storage.setAlarm(next);
+    }
+  }
+
+  /**
+   * Carries out the due effects not already being carried out; failures stay in the outbox for the alarm.
+   * An effect that feeds the run back (branch summaries for a synthesis) makes new effects: drained too.
+   */
+  private async drain(): Promise<void> {
+    for (let round = 0; round < 4; round++) if (!(await this.drainOnce())) return;
+  }
+
+  private async drainOnce(): Promise<boolean> {
+    const now = Date.now();
+    const due = this.engine.outbox.due(now).filter((p) => !this.inFlight.has(p.seq));
+    if (due.length === 0) return false;
+    for (const p of due) this.inFlight.add(p.seq);
+    try {
+      const stillOpen = (taskId: string) => {
+        const task = this.engine.tasks.get(taskId);
+        return task !== null && isOpenTask(task.status);
+      };
+      const failures = await carryOut(this.env, due, stillOpen);
+      for (const p of due) {
+        if (p.effect.type !== "summarize_branches") continue;
+        const { pattern, branches } = p.effect;
+        try {
+          const summaries = await summarizeBranches(this.env, branches);
+          this.engine.change(() => {
+            const logic = this.engine.patterns()[pattern];
+            if (logic instanceof Hierarchical) logic.synthesize(this.engine, summaries);
+          });
+        } catch (error) {
+          failures.set(p.seq, error);
+        }
+      }
+      this.ctx.storage.transactionSync(() => {
+        for (const p of due) {
+          const failure = failures.get(p.seq);
+          if (failure === undefined) this.engine.outbox.done(p.seq);
+          else {
+            console.warn(`run effect ${p.effect.type} (attempt ${p.attempts + 1}) failed; retrying later`, failure);
+            this.engine.outbox.failed(p.seq, p.attempts + 1, Date.now());
+          }
+        }
+      });
+    } finally {
+      for (const p of due) this.inFlight.delete(p.seq);
+    }
+    return true;
+  }
+}
