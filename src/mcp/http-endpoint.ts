@@ -26,8 +26,8 @@ export const maxMcpBodyBytes = (maxRestBodyBytes: number) => maxRestBodyBytes + 
 const STREAMABLE_ACCEPT = "application/json, text/event-stream";
 
 /** A JSON-RPC error answer, for what fails before the SDK sees the message. */
-export function jsonRpcError(status: number, code: number, message: string): Response {
-  return Response.json({ jsonrpc: "2.0", id: null, error: { code, message } }, { status });
+export function jsonRpcError(status: number, code: number, message: string, headers?: HeadersInit): Response {
+  return Response.json({ jsonrpc: "2.0", id: null, error: { code, message } }, { status, headers });
 }
 
 /** The tool context travels to the modern entry's per-request factory inside the (pass-through) auth info. */
@@ -45,7 +45,8 @@ function modernHandler(maxBody: number): McpHttpHandler {
         if (!(call instanceof McpCall)) throw new Error("an MCP request reached the handler without its caller");
         return buildMcpServer(call.context);
       },
-      { legacy: "reject", maxRequestBodySize: maxBody, onerror: (err) => console.warn("MCP request refused:", err.message) },
+      // Its refusals of malformed requests are answered to the caller; they are not the deployment's errors to log.
+      { legacy: "reject", maxRequestBodySize: maxBody },
     );
     modern = { handler, maxBody };
   }

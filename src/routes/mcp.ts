@@ -41,10 +41,9 @@ export function mountMcp(app: OpenAPIHono<AppEnv>, maxRestBodyBytes: number) {
   const maxBody = maxMcpBodyBytes(maxRestBodyBytes);
   app.use("/mcp", checkOrigin);
   // Stateless: there is no stream to open (GET) and no session to end (DELETE).
-  app.on(["GET", "DELETE", "PUT", "PATCH"], "/mcp", (c) => {
-    c.header("Allow", "POST");
-    return jsonRpcError(405, -32000, "Method not allowed: this endpoint is stateless, POST each JSON-RPC message.");
-  });
+  app.on(["GET", "DELETE", "PUT", "PATCH"], "/mcp", () =>
+    jsonRpcError(405, -32000, "Method not allowed: this endpoint is stateless, POST each JSON-RPC message.", { Allow: "POST" }),
+  );
   app.post("/mcp", authenticate, async (c) => {
     const principal = c.get("principal");
     const rest = restClient({ principal, requestId: c.get("requestId"), origin: new URL(c.req.url).origin, env: c.env, ctx: c.executionCtx, fetch });
