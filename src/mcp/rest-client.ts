@@ -1,5 +1,6 @@
 import type { ExecutionContext } from "hono";
 import type { Principal } from "../authz/principal";
+import { ApiError } from "../http/errors";
 import { inProcessRequest } from "../http/in-process";
 
 // A tool does what its REST request does by making that request: it is dispatched in-process to the same
@@ -45,8 +46,14 @@ export interface RestClient {
   delete<T = unknown>(path: string, request?: RestRequest): Promise<T>;
 }
 
-/** Path segments are the caller's values: each is encoded, so none can add a segment or a query. */
-export const segment = (value: string) => encodeURIComponent(value);
+/**
+ * Path segments are the caller's values: each is encoded, so none can add a segment or a query, and the
+ * two that a URL would resolve away (`.` and `..`) are refused rather than sent to another route.
+ */
+export function segment(value: string): string {
+  if (value === "." || value === "..") throw new ApiError("invalid_request", `'${value}' is not a valid identifier.`, [{ path: "(arguments)", message: "may not be . or .." }]);
+  return encodeURIComponent(value);
+}
 
 export function restClient(caller: RestCaller): RestClient {
   const call = async <T>(method: string, path: string, { query, body }: RestRequest = {}): Promise<T> => {

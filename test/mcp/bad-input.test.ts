@@ -85,6 +85,18 @@ describe("POST /mcp with bad input", () => {
     expect(await memories()).toBe(0);
   });
 
+  it("never lets an id argument reach another route: . and .. are refused", async () => {
+    for (const [name, args] of [
+      ["delete_memory", { memory_id: ".." }],
+      ["delete_trigger", { trigger_id: "." }],
+      ["describe_table", { table_name: ".." }],
+    ] as const) {
+      const { result, value } = await callTool(agent.key, name, args);
+      expect(result.isError, name).toBe(true);
+      expect(value.error.code, name).toBe("invalid_request");
+    }
+  });
+
   it("answers a tools/call whose arguments are not an object with an error", async () => {
     const res = await rpc("tools/call", { name: "store_memory", arguments: ["content"] }, { key: agent.key });
     expectRefused(res);

@@ -29,7 +29,7 @@ export const branchCreate = defineTool({
     ttl_seconds: z.number().int().min(1).optional().describe("Discard it by itself after this many seconds (default: the deployment's TTL)."),
   }),
   annotations: ADDS,
-  run: async ({ name, ...rest_ }, { rest }) => named(await rest.post<Branch>("/v1/branches", { body: { label: name, ...rest_ } })),
+  run: async ({ name, ...options }, { rest }) => named(await rest.post<Branch>("/v1/branches", { body: { label: name, ...options } })),
 });
 
 export const branchQuery = defineTool({
