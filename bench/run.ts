@@ -19,6 +19,7 @@
  *   BENCH_INBOX_BATCH=25 BENCH_INBOX_SINGLE_MESSAGES=4000     messages a batch request; messages sent one a request
  *   BENCH_INBOX_PUSHES=300                                    WebSocket push latency samples
  *   BENCH_BRANCHES=0 BENCH_BRANCH_ROWS=100000                 skip the branch figures; size of the large table
+ *   BENCH_MCP=0                                               skip the MCP figures (bench/figures/mcp.ts)
  *   BENCH_KEEP_DATA=1                                         keep the temp dirs and server logs
  *   BENCH_OUTPUT=bench/RESULTS.md                             where the report is written
  */
@@ -36,6 +37,7 @@ import { benchRecall } from "./figures/recall.ts";
 import { benchBranches } from "./figures/branches.ts";
 import { benchQuery } from "./figures/query.ts";
 import { benchInbox } from "./figures/inbox.ts";
+import { benchMcp } from "./figures/mcp.ts";
 import { benchState } from "./figures/state.ts";
 import { benchTriggers } from "./figures/triggers.ts";
 import { benchEnv, loadConfig } from "./lib/config.ts";
@@ -185,6 +187,11 @@ async function main(): Promise<number> {
     const inbox = await watch("the inbox figures", () => benchInbox(ctx, state));
     rows.push(...inbox.rows);
     diagnosis.push(...inbox.diagnosis);
+    if (process.env.BENCH_MCP !== "0") {
+      const mcp = await watch("the MCP figures", () => benchMcp(ctx));
+      rows.push(...mcp.rows);
+      diagnosis.push(...mcp.diagnosis);
+    }
     let seeding: SeedingRecord[] = [];
     let recall: RecallReport = { status: "pending", reason: "memory figures skipped (BENCH_MEMORY=0)." };
 

@@ -3,16 +3,19 @@ import { bodyLimit } from "hono/body-limit";
 import { authenticate } from "./http/auth";
 import type { AppEnv } from "./http/context";
 import { ApiError, onError } from "./http/errors";
+import { inProcessCaller } from "./http/in-process";
 import { jsonDepthGuard } from "./http/json-depth";
 import { requestId } from "./http/request-id";
 import { agentRoutes } from "./routes/agents";
 import { cotRoutes } from "./routes/cot";
 import { inboxRoutes } from "./routes/inbox";
 import { branchRoutes } from "./routes/branches";
+import { mountMcp } from "./routes/mcp";
 import { memoryRoutes } from "./routes/memory";
 import { policyRoutes } from "./routes/policies";
 import { queryRoutes } from "./routes/query";
 import { stateRoutes } from "./routes/state";
+import { tableRoutes } from "./routes/tables";
 import { triggerRoutes } from "./routes/triggers";
 import { versionRoutes } from "./routes/versions";
 import { webhookRoutes } from "./routes/webhooks";
@@ -32,6 +35,7 @@ export function createApp() {
     throw new ApiError("not_found", "No such route; see /docs for the API reference.");
   });
   app.use(requestId);
+  app.use("/v1/*", inProcessCaller);
   app.use(
     "/v1/*",
     bodyLimit({
@@ -58,6 +62,8 @@ export function createApp() {
   app.route("/", runStateRoutes);
   app.route("/", versionRoutes);
   app.route("/", workflowRoutes);
+  app.route("/", tableRoutes);
+  mountMcp(app, MAX_BODY_BYTES);
   mountSystemRoutes(app);
   return app;
 }

@@ -33,6 +33,8 @@ const readsAhead = (method: string, path: string) => READS_AHEAD_OF_AUTHENTICATI
 
 /** Resolves the caller on every request: no cache, so a revoked key fails on its very next use. */
 export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
+  // An in-process request (http/in-process.ts) arrives with its caller already authenticated.
+  if (c.get("principal") as Principal | undefined) return next();
   const key = presentedKey(c.req.raw.headers) ?? upgradeKey(c.req.raw);
   if (!key) throw unauthorized("Send your key as `Authorization: Bearer <key>` (or `X-API-Key: <key>`).");
   const pending = principalFor(c.env, key);

@@ -6,7 +6,8 @@ import { markIntervals } from "./interval-literal";
 import { applyEdits, habitEdits } from "./postgres-habits";
 import { foldName } from "./sql-names";
 import { type StatementKind, analyseStatement } from "./statement-tables";
-import { type Access, TableWalk } from "./table-walker";
+import { aliasSubquery, systemTableAlias } from "./system-table-aliases";
+import { type Access, type AliasRef, TableWalk } from "./table-walker";
 
 export type { StatementKind } from "./statement-tables";
 
@@ -87,10 +88,18 @@ function analyse(sql: string, options: GuardOptions): Analysis {
   const cached = analyses.get(key);
   if (cached) return cached;
   if (sql.length > MAX_SQL_LENGTH) throw refusedSyntax(`The SQL is over ${MAX_SQL_LENGTH} characters.`);
-  const text = markIntervals(sql);
-  const statement = onlyStatement(text);
-  const walk = new TableWalk();
-  const kind = analyseStatement(statement, walk, foldedKeys(options.indexes));
+  let text = markIntervals(sql);
+  let statement = onlyStatement(text);
+  let walk = new TableWalk();
+  let kind = analyseStatement(statement, walk, foldedKeys(options.indexes));
+  if (walk.aliasRefs.length > 0) {
+    // HatiData's table names: the statement is rewritten to read the real tables, and that statement is
+    // what is analysed, authorised and run, exactly as if the user had typed it.
+    text = expandAliases(text, walk.aliasRefs);
+    statement = onlyStatement(text);
+    walk = new TableWalk();
+    kind = analyseStatement(statement, walk, foldedKeys(options.indexes));
+  }
   const [start, end] = rangeOf(statement);
   let executable = applyEdits(text, start, end, habitEdits(statement, text));
   if (options.rowLimit !== undefined && isPlainSelect(statement)) executable += ` LIMIT ${options.rowLimit}`;
@@ -98,6 +107,18 @@ function analyse(sql: string, options: GuardOptions): Analysis {
   const analysis = { kind, tables, sql: executable, parameterCount: walk.parameterCount };
   // Schema statements depend on the index map; they are rare enough to analyse every time.
   return kind === "schema" ? analysis : remember(analyses, key, analysis);
+}
+
+/** The text with each alias reference replaced by its subquery, named after the alias where it needs a name. */
+function expandAliases(text: string, refs: readonly AliasRef[]): string {
+  // A name is recorded once per place it stands; the walk never visits a node twice, but edits must not overlap.
+  const unique = [...new Map(refs.map((ref) => [ref.start, ref])).values()];
+  const edits = unique.map((ref) => {
+    const alias = systemTableAlias(ref.alias);
+    if (!alias) throw new Error(`'${ref.alias}' is recorded as an alias but is none`);
+    return { start: ref.start, end: ref.end, text: aliasSubquery(alias) + (ref.needsName ? ` AS ${ref.alias}` : "") };
+  });
+  return applyEdits(text, 0, text.length, edits);
 }
 
 function parseProgram(text: string): CstNode[] {

@@ -2,6 +2,8 @@
 // so every rule here compares names folded the same way: `_AGENT_KEYS` is `_agent_keys`, while a name
 // with a look-alike Unicode letter is simply another (non-existent) table.
 
+import { SYSTEM_TABLE_ALIASES } from "./system-table-aliases";
+
 /** The system tables users may read with SQL (never write). Everything else starting with `_` is internal. */
 export const READABLE_SYSTEM_TABLES: ReadonlySet<string> = new Set([
   "_memory",
@@ -39,9 +41,10 @@ export function isReservedName(name: string): boolean {
   return RESERVED_NAMES.has(folded) || RESERVED_PREFIXES.some((prefix) => folded.startsWith(prefix));
 }
 
+/** Readable system tables, SQLite's catalog, and HatiData's aliases of system tables (system-table-aliases.ts). */
 export function isReadableSystemTable(name: string): boolean {
   const folded = foldName(name);
-  return READABLE_SYSTEM_TABLES.has(folded) || READABLE_CATALOG_TABLES.has(folded);
+  return READABLE_SYSTEM_TABLES.has(folded) || READABLE_CATALOG_TABLES.has(folded) || SYSTEM_TABLE_ALIASES.has(folded);
 }
 
 /** Why reading a table is refused, or null when it may be read (subject to policy). */

@@ -1,8 +1,9 @@
 import { ALLOWED_FUNCTIONS, ALLOWED_TABLE_FUNCTIONS } from "./allowed-functions";
-import { type CstNode, children, field, identifierName, isNode, leftmostSelect, listItems } from "./cst";
+import { type CstNode, children, field, identifierName, isNode, leftmostSelect, listItems, rangeOf } from "./cst";
 import { RefusedTableError, refusedSyntax } from "./guard-errors";
 import { INTERVAL_MARKER } from "./interval-literal";
 import { foldName, isReservedName, readRefusal, writeRefusal } from "./sql-names";
+import { systemTableAlias } from "./system-table-aliases";
 
 export type Access = "read" | "write" | "schema";
 
@@ -10,6 +11,20 @@ export type Access = "read" | "write" | "schema";
 export interface TableRef {
   name: string;
   access: Access;
+}
+
+/** Where a table name stands: a FROM item (`named` when it carries its own alias) or the right of `x IN t`. */
+type TablePosition = "from" | "from-named" | "in";
+
+/** A read of one of HatiData's system table names (system-table-aliases.ts), which guard.ts rewrites. */
+export interface AliasRef {
+  /** The alias, folded. */
+  alias: string;
+  /** The source range of the name (schema included) to replace. */
+  start: number;
+  end: number;
+  /** Whether the rewrite must name the subquery after the alias (a FROM item without an alias of its own). */
+  needsName: boolean;
 }
 
 // The walk finds every table a statement touches. It is scope-aware only where SQLite is: an unqualified
@@ -38,6 +53,8 @@ const EXPRESSION_NODES = new Set([
 /** What one statement's walk found. */
 export class TableWalk {
   readonly tables: TableRef[] = [];
+  /** Reads of HatiData's table names, in source order; the tables they alias are in `tables`. */
+  readonly aliasRefs: AliasRef[] = [];
   /** Positional values the statement binds: `?` takes the next number, `?NNN` that number. */
   parameterCount = 0;
   private readonly seen = new Set<string>();
@@ -123,8 +140,15 @@ export class TableWalk {
         this.tableExpr(field(node, "right"), scope);
         if (field(node, "specification")) this.visit(field(node, "specification") as CstNode, scope);
         return;
-      case "alias":
-        return this.tableExpr(field(node, "expr"), scope);
+      case "alias": {
+        const named = field(node, "expr");
+        // A table with an alias of its own (`FROM t AS x`): the name is still a table reference.
+        if (named?.type === "identifier" || named?.type === "member_expr") {
+          this.tableRef(named, "read", scope, "from-named");
+          return;
+        }
+        return this.tableExpr(named, scope);
+      }
       case "indexed_table":
       case "not_indexed_table":
         return this.tableExpr(field(node, "table"), scope);
@@ -137,7 +161,7 @@ export class TableWalk {
         return this.tableFunction(node, scope);
       case "identifier":
       case "member_expr":
-        this.tableRef(node, "read", scope);
+        this.tableRef(node, "read", scope, "from");
         return;
     }
     throw refusedSyntax(`Switchyard's SQL guard does not support this FROM item (${node.type}).`);
@@ -145,15 +169,25 @@ export class TableWalk {
 
   /**
    * Records a table reference (unless it names a CTE in scope) and returns its name; refuses schemas other
-   * than `main` and tables that are never reachable this way.
+   * than `main` and tables that are never reachable this way. `position` is where a read stands, for the
+   * names that are aliases of system tables: they are readable only as FROM items and after IN.
    */
-  tableRef(node: CstNode | undefined, access: Access, scope: readonly string[]): string | undefined {
+  tableRef(node: CstNode | undefined, access: Access, scope: readonly string[], position?: TablePosition): string | undefined {
     const target = node?.type === "alias" || node?.type === "indexed_table" || node?.type === "not_indexed_table" ? field(node, node.type === "alias" ? "expr" : "table") : node;
-    if (target?.type === "alias") return this.tableRef(target, access, scope);
+    if (target?.type === "alias") return this.tableRef(target, access, scope, position);
     const { schema, name } = qualifiedName(target);
     if (schema === undefined && access === "read" && scope.includes(foldName(name))) return undefined;
     const reason = access === "read" ? readRefusal(name) : writeRefusal(name);
     if (reason) throw new RefusedTableError(foldName(name), access === "read" ? "query:read" : "query:write", reason);
+    const alias = systemTableAlias(foldName(name));
+    if (alias && target) {
+      if (position === undefined)
+        throw refusedSyntax(`'${name}' is another name of ${alias.table}, readable in FROM and IN only; name ${alias.table} here instead.`);
+      const [start, end] = rangeOf(target);
+      this.aliasRefs.push({ alias: foldName(name), start, end, needsName: position === "from" });
+      this.add(alias.table, access);
+      return name;
+    }
     this.add(name, access);
     return name;
   }
@@ -188,7 +222,7 @@ export class TableWalk {
     if (isInOperator(node.operator) && right && (right.type === "identifier" || right.type === "member_expr" || right.type === "func_call")) {
       if (left) this.visit(left, scope);
       if (right.type === "func_call") this.tableFunction(right, scope);
-      else this.tableRef(right, "read", scope);
+      else this.tableRef(right, "read", scope, "in");
       return;
     }
     for (const child of children(node)) this.visit(child, scope);
