@@ -3,26 +3,7 @@ import { CronPattern, CronSyntaxError } from "./cron-pattern";
 import { type PreviewEntry, previewSchedule } from "./schedule-preview";
 import { InvalidTimeZoneError, type Resolution, TimeZone, type WallTime, wallTime } from "./time-zone";
 
-/**
- * A workflow's `{type: schedule, cron, timezone}`: the instants at which it fires.
- *
- * Cloudflare Cron Triggers run in UTC only, and cron libraries disagree around daylight saving (some
- * skip a time in the spring gap, some run a time of the autumn overlap twice). Switchyard's schedules
- * fire exactly once per instant, in any zone, by one rule applied to every pattern alike:
- * - the schedule is the set of instants of its matching local wall times (see `TimeZone.resolve`):
- *   a local time that does not exist that day fires once, at the first valid time after the gap
- *   (`30 2 * * *` in New York on 2026-03-08 fires at 03:00 EDT), and a local time that occurs twice
- *   fires once, at its first occurrence (`30 1 * * *` on 2026-11-01 fires at 01:30 EDT, not at 01:30 EST);
- * - several wall times that land on the same instant are one firing (every minute from 02:00 to 03:00
- *   on the spring day is one run at 03:00 EDT).
- * This holds for interval patterns too, where croner (like Vixie cron) runs both passes of a repeated
- * hour: here an hourly `0 * * * *` fires at 01:00 EDT and not again at 01:00 EST, so on the autumn day
- * two hours pass between its 01:00 and 02:00 runs, and an every-minute schedule is silent for the
- * repeated hour's second pass. Nothing fires twice for one local reading, and nothing is lost.
- *
- * Each next instant is computed from the previous scheduled instant, never from "now": a late or
- * repeated tick then still yields the same instants, which is what makes one run per instant hold.
- */
+/** A schedule's cron or zone is not valid; `field` names which, for the 400's details. */
 export class ScheduleDefinitionError extends Error {
   constructor(
     readonly field: "cron" | "timezone",
@@ -51,6 +32,26 @@ const MAX_STEPS = 10_000;
 const MINUTE = 60_000;
 const WEEK = 7 * 24 * 60 * MINUTE;
 
+/**
+ * A workflow's `{type: schedule, cron, timezone}`: the instants at which it fires.
+ *
+ * Cloudflare Cron Triggers run in UTC only, and cron libraries disagree around daylight saving (some
+ * skip a time in the spring gap, some run a time of the autumn overlap twice). Switchyard's schedules
+ * fire exactly once per instant, in any zone, by one rule applied to every pattern alike:
+ * - the schedule is the set of instants of its matching local wall times (see `TimeZone.resolve`):
+ *   a local time that does not exist that day fires once, at the first valid time after the gap
+ *   (`30 2 * * *` in New York on 2026-03-08 fires at 03:00 EDT), and a local time that occurs twice
+ *   fires once, at its first occurrence (`30 1 * * *` on 2026-11-01 fires at 01:30 EDT, not at 01:30 EST);
+ * - several wall times that land on the same instant are one firing (on the spring day, every minute
+ *   from 02:00 to 02:59, and 03:00 itself, is one run at 03:00 EDT).
+ * This holds for interval patterns too, where croner (like Vixie cron) runs both passes of a repeated
+ * hour: here an hourly `0 * * * *` fires at 01:00 EDT and not again at 01:00 EST, so on the autumn day
+ * two hours pass between its 01:00 and 02:00 runs, and an every-minute schedule is silent for the
+ * repeated hour's second pass. Every matching local reading fires once: none is dropped, none repeats.
+ *
+ * Each next instant is computed from the previous scheduled instant, never from "now": a late or
+ * repeated tick then still yields the same instants, which is what makes one run per instant hold.
+ */
 export class CronSchedule {
   private constructor(
     readonly pattern: CronPattern,

@@ -39,25 +39,19 @@ const DAY = 24 * HOUR;
 /** An IANA name: Area/Location, or one of the legacy single names (UTC, EST5EDT). Offsets are not zones. */
 const ZONE_NAME = /^[A-Za-z][A-Za-z0-9_+\-]*(\/[A-Za-z0-9_+\-]+)*$/;
 
+const FIELDS: Intl.DateTimeFormatOptions = { hourCycle: "h23", year: "numeric", month: "numeric", day: "numeric", hour: "numeric", minute: "numeric", second: "numeric" };
+const NAMES: Intl.DateTimeFormatOptions = { timeZoneName: "short" };
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
-/** One formatter per zone per isolate: building one costs far more than using it. */
-function fieldsFormatter(zone: string): Intl.DateTimeFormat {
-  let formatter = formatters.get(zone);
-  if (!formatter) {
-    formatter = new Intl.DateTimeFormat("en-US", {
-      timeZone: zone,
-      hourCycle: "h23",
-      year: "numeric",
-      month: "numeric",
-      day: "numeric",
-      hour: "numeric",
-      minute: "numeric",
-      second: "numeric",
-    });
-    formatters.set(zone, formatter);
+/** One formatter per zone and kind per isolate: building one costs far more than using it. */
+function formatter(zone: string, kind: "fields" | "names"): Intl.DateTimeFormat {
+  const key = `${kind} ${zone}`;
+  let found = formatters.get(key);
+  if (!found) {
+    found = new Intl.DateTimeFormat("en-US", { timeZone: zone, ...(kind === "fields" ? FIELDS : NAMES) });
+    formatters.set(key, found);
   }
-  return formatter;
+  return found;
 }
 
 export class TimeZone {
@@ -65,8 +59,8 @@ export class TimeZone {
   private readonly names: Intl.DateTimeFormat;
 
   private constructor(readonly name: string) {
-    this.fields = fieldsFormatter(name);
-    this.names = new Intl.DateTimeFormat("en-US", { timeZone: name, timeZoneName: "short" });
+    this.fields = formatter(name, "fields");
+    this.names = formatter(name, "names");
   }
 
   /**
