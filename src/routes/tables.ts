@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { authorize } from "../authz/authorize";
-import { permits } from "../authz/permits";
+import { permits } from "../authz/authorize";
 import { notFound } from "../http/errors";
 import { errorResponses, jsonResponse } from "../http/openapi";
 import { router } from "../http/router";
