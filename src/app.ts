@@ -23,6 +23,7 @@ import { runRoutes } from "./routes/runs";
 import { taskRoutes } from "./routes/tasks";
 import { runStateRoutes } from "./routes/run-state";
 import { workflowRoutes } from "./routes/workflows";
+import { endpointSecretRoutes } from "./routes/endpoint-secret";
 import { mountSystemRoutes } from "./routes/system";
 
 /** Bodies may carry a 1 MiB state value plus its envelope; anything larger is refused before parsing. */
@@ -62,6 +63,7 @@ export function createApp() {
   app.route("/", runStateRoutes);
   app.route("/", versionRoutes);
   app.route("/", workflowRoutes);
+  app.route("/", endpointSecretRoutes);
   app.route("/", tableRoutes);
   mountMcp(app, MAX_BODY_BYTES);
   mountSystemRoutes(app);

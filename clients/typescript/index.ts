@@ -44,5 +44,5 @@ export type { Task, CompleteTaskInput, TaskFeedbackInput, TasksResource } from "
 export { AgentWorker, type TaskContext, type TaskHandler, type WorkerOptions } from "./agent-worker.ts";
 export type { AckResult, InboxItem, InboxTask, InboxMessage, InboxMessageBatch, InboxNotification, InboxResource, PollOptions, SendMessageInput } from "./resources/inbox.ts";
 export type { InboxSubscription, SocketLike, SubscribeOptions, WebSocketConstructor } from "./inbox-subscription.ts";
-export type { AgentVersion, DeprecateVersionInput, PublishVersionInput, ResolvedReference, VersionsResource } from "./resources/versions.ts";
+export type { AgentVersion, EndpointSecret, DeprecateVersionInput, PublishVersionInput, ResolvedReference, VersionsResource } from "./resources/versions.ts";
 export type { DefinitionIssue, DeletedWorkflow, Workflow, WorkflowDocument, WorkflowRevision, WorkflowSummary, WorkflowsResource } from "./resources/workflows.ts";

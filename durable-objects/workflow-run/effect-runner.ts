@@ -67,8 +67,8 @@ export async function writeRecords(db: D1Database, effects: readonly RecordEffec
   if (statements.length > 0) await db.batch(statements);
 }
 
-async function deliver(env: Env, effect: DeliverTask): Promise<void> {
-  if (effect.endpoint !== null) return deliverToEndpoint(env, effect.task, effect.endpoint);
+async function deliver(env: Env, effect: DeliverTask, attempt: number): Promise<void> {
+  if (effect.endpoint !== null) return deliverToEndpoint(env, effect.task, effect.endpoint, attempt);
   await inboxObject(env, effect.task.agent_id).deliver({ kind: "task", dedupe_key: effect.task.task_id, task: effect.task });
 }
 
@@ -89,6 +89,13 @@ export async function summarizeBranches(env: Env, branches: Record<string, strin
   return Object.fromEntries(entries);
 }
 
+/**
+ * Whether an effect waits for the alarm rather than running inside the call that made it: a POST to an
+ * agent's endpoint may take seconds, and no caller (a run start, a completion) should wait for another
+ * party's server.
+ */
+export const runsOffRequest = (effect: Effect) => effect.type === "deliver_task" && effect.endpoint !== null;
+
 /** Carries out one drain's effects: deliveries first (in parallel), then retractions, records in one batch. */
 export async function carryOut(env: Env, pending: readonly PendingEffect[], stillOpen: (taskId: string) => boolean): Promise<Map<number, unknown>> {
   const failures = new Map<number, unknown>();
@@ -105,7 +112,7 @@ export async function carryOut(env: Env, pending: readonly PendingEffect[], stil
     for (const r of records) failures.set(r.seq, error);
   });
   // A task already ended (cancelled, retried) is not delivered: its retraction may have run first.
-  await Promise.all(of("deliver_task").map((item) => attempt(item, () => (stillOpen(item.effect.task.task_id) ? deliver(env, item.effect) : Promise.resolve()))));
+  await Promise.all(of("deliver_task").map((item) => attempt(item, () => (stillOpen(item.effect.task.task_id) ? deliver(env, item.effect, item.attempts + 1) : Promise.resolve()))));
   await Promise.all(of("retract_task").map((item) => attempt(item, () => retract(env, item.effect))));
   await Promise.all(
     of("discard_branches").map((item) =>
