@@ -1,0 +1,83 @@
+/**
+ * The detector registry, keyed by the contract's kinds, and the one call that runs the chosen ones over a
+ * string: `findPii`. Each detector only sees strings its cheap test lets through (an `@` for email, seven
+ * digits for phone, and so on), so most strings cost one pass of counting.
+ */
+import type { CountryCode } from "libphonenumber-js/core";
+import { creditCardDetector } from "./credit-card";
+import { emailDetector } from "./email";
+import { ipAddressDetector } from "./ip-address";
+import { DEFAULT_PHONE_REGIONS, phoneDetector } from "./phone";
+import { ssnDetector } from "./ssn";
+import { profileText, type DetectContext, type PiiDetector, type PiiFinding, type PiiKind } from "./types";
+
+export const PII_DETECTORS: Readonly<Record<PiiKind, PiiDetector>> = {
+  email: emailDetector,
+  phone: phoneDetector,
+  credit_card: creditCardDetector,
+  ssn: ssnDetector,
+  ip_address: ipAddressDetector,
+};
+
+export type FindPiiOptions = {
+  /** The kinds to look for (a guard rail's `pii.detect`). */
+  detect: readonly PiiKind[];
+  /** Regions whose national phone formats are read; default `DEFAULT_PHONE_REGIONS` (US, GB). */
+  phoneRegions?: readonly CountryCode[] | undefined;
+  /** The key the text is filed under, if any (see DetectContext). */
+  label?: string | undefined;
+  /** Other detectors in place of the registry's (tests compare phone metadata sets with this). */
+  detectors?: Partial<Record<PiiKind, PiiDetector>> | undefined;
+};
+
+/**
+ * When two findings overlap, the stricter format wins a tie of length: a card or an SSN is checked more
+ * tightly than a phone number that happens to share its digits.
+ */
+const PRECEDENCE: Readonly<Record<PiiKind, number>> = { credit_card: 0, ssn: 1, email: 2, ip_address: 3, phone: 4 };
+
+/** Sorted by start, no two overlapping: of two that overlap, the longer stays (then the stricter kind). */
+export function withoutOverlaps(findings: PiiFinding[]): PiiFinding[] {
+  if (findings.length < 2) return findings;
+  const sorted = [...findings].sort((a, b) => a.start - b.start || b.end - a.end || PRECEDENCE[a.kind] - PRECEDENCE[b.kind]);
+  const kept: PiiFinding[] = [];
+  for (const f of sorted) {
+    const last = kept[kept.length - 1];
+    if (last === undefined || f.start >= last.end) kept.push(f);
+    else {
+      const longer = f.end - f.start - (last.end - last.start);
+      if (longer > 0 || (longer === 0 && PRECEDENCE[f.kind] < PRECEDENCE[last.kind])) kept[kept.length - 1] = f;
+    }
+  }
+  return kept;
+}
+
+/** Every finding of the chosen kinds in `text`, sorted by start and not overlapping. */
+export function findPii(text: string, options: FindPiiOptions): PiiFinding[] {
+  if (text.length < 3) return [];
+  const profile = profileText(text);
+  const context: DetectContext = { label: options.label, phoneRegions: options.phoneRegions ?? DEFAULT_PHONE_REGIONS };
+  let findings: PiiFinding[] = [];
+  for (const kind of options.detect) {
+    const detector = options.detectors?.[kind] ?? PII_DETECTORS[kind];
+    if (!detector.mayMatch(profile)) continue;
+    const found = detector.find(text, context);
+    findings = findings.length === 0 ? found : findings.concat(found);
+  }
+  return withoutOverlaps(findings);
+}
+
+/** The redaction of one finding: `[REDACTED:<kind>]`. */
+export const redactionOf = (kind: PiiKind): string => `[REDACTED:${kind}]`;
+
+/** `text` with each finding replaced by its redaction; `findings` sorted by start and not overlapping. */
+export function redactText(text: string, findings: readonly PiiFinding[]): string {
+  if (findings.length === 0) return text;
+  let out = "";
+  let at = 0;
+  for (const f of findings) {
+    out += text.slice(at, f.start) + redactionOf(f.kind);
+    at = f.end;
+  }
+  return out + text.slice(at);
+}
