@@ -12,7 +12,7 @@
  * decide with, never to log or to echo in an error.
  */
 import type { CountryCode } from "libphonenumber-js/core";
-import { findPii, redactText, type FindPiiOptions } from "./pii/detectors";
+import { findPiiPrepared, prepareDetection, redactText, type FindPiiOptions } from "./pii/detectors";
 import type { PiiFinding, PiiKind } from "./pii/types";
 
 export type PiiMode = "redact" | "reject";
@@ -48,8 +48,8 @@ type Frame = {
   index: number;
   /** The copy, made once something inside changed; undefined until then. */
   out: Container | undefined;
-  /** How the parent reaches this node (`$` for the root). */
-  segment: string;
+  /** How the parent reaches this node: a key, an index, or undefined for the root. */
+  segment: string | number | undefined;
   /** The nearest key at or above this node: the label of array items' strings. */
   label: string | undefined;
   /** Of the child being walked: its key in the output, and whether that key was redacted. */
@@ -58,7 +58,12 @@ type Frame = {
 };
 
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
-const keySegment = (key: string) => (IDENTIFIER.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`);
+/** JSONPath: `.name` for a key that is an identifier, `["any key"]` for the rest, `[3]` for an index. */
+function segmentText(segment: string | number | undefined): string {
+  if (segment === undefined) return "$";
+  if (typeof segment === "number") return `[${segment}]`;
+  return IDENTIFIER.test(segment) ? `.${segment}` : `[${JSON.stringify(segment)}]`;
+}
 
 function isContainer(value: unknown): value is Container {
   if (Array.isArray(value)) return true;
@@ -67,7 +72,7 @@ function isContainer(value: unknown): value is Container {
   return proto === Object.prototype || proto === null;
 }
 
-const frameOf = (node: Container, segment: string, label: string | undefined): Frame => ({
+const frameOf = (node: Container, segment: string | number | undefined, label: string | undefined): Frame => ({
   node,
   keys: Array.isArray(node) ? undefined : Object.keys(node),
   index: 0,
@@ -116,8 +121,10 @@ function freeKey(frame: Frame, wanted: string): string {
 export function scanJson<T>(value: T, options: ScanJsonOptions): ScanJsonResult<T> {
   const redact = options.mode === "redact";
   const findings: JsonPiiFinding[] = [];
-  const find = (text: string, label: string | undefined) =>
-    findPii(text, { detect: options.detect, phoneRegions: options.phoneRegions, detectors: options.detectors, label });
+  const prepared = prepareDetection(options);
+  const find = (text: string, label: string | undefined) => findPiiPrepared(text, prepared, label);
+  // Arrays of records repeat the same few keys thousands of times: each is looked at once.
+  const keyFindings = new Map<string, readonly PiiFinding[]>();
 
   if (typeof value === "string") {
     const found = find(value, undefined);
@@ -126,11 +133,12 @@ export function scanJson<T>(value: T, options: ScanJsonOptions): ScanJsonResult<
   }
   if (!isContainer(value)) return { findings, value };
 
-  const stack: Frame[] = [frameOf(value, "$", undefined)];
-  const pathTo = (segment: string) => {
+  const stack: Frame[] = [frameOf(value, undefined, undefined)];
+  // Paths are only written out for findings: most strings have none.
+  const pathTo = (segment: string | number) => {
     let path = "";
-    for (const frame of stack) path += frame.segment;
-    return path + segment;
+    for (const frame of stack) path += segmentText(frame.segment);
+    return path + segmentText(segment);
   };
 
   while (true) {
@@ -147,25 +155,29 @@ export function scanJson<T>(value: T, options: ScanJsonOptions): ScanJsonResult<
 
     let key = "";
     let keyChanged = false;
-    let segment: string;
+    let segment: string | number;
     let child: unknown;
     let label: string | undefined;
     if (frame.keys === undefined) {
       child = (frame.node as unknown[])[frame.index];
-      segment = `[${frame.index}]`;
+      segment = frame.index;
       label = frame.label;
     } else {
       const original = frame.keys[frame.index]!;
       child = (frame.node as Record<string, unknown>)[original];
       label = original;
       key = original;
-      const inKey = find(original, undefined);
+      let inKey = keyFindings.get(original);
+      if (inKey === undefined) {
+        inKey = find(original, undefined);
+        keyFindings.set(original, inKey);
+      }
       if (inKey.length > 0) {
         const redactedKey = redactText(original, inKey);
         key = redact ? freeKey(frame, redactedKey) : redactedKey;
         keyChanged = true;
       }
-      segment = keySegment(key);
+      segment = key;
       for (const f of inKey) findings.push({ ...f, path: pathTo(segment), part: "key" });
     }
 

@@ -97,7 +97,7 @@ function cardIn(written: string): string | undefined {
 
 export const creditCardDetector: PiiDetector = {
   kind: "credit_card",
-  mayMatch: (profile) => profile.digits >= 12,
+  mayMatch: (profile) => profile.digitRun >= 12,
   find(text) {
     const findings: PiiFinding[] = [];
     for (const match of text.matchAll(CANDIDATE)) {

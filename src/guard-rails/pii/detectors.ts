@@ -37,7 +37,7 @@ export type FindPiiOptions = {
 const PRECEDENCE: Readonly<Record<PiiKind, number>> = { credit_card: 0, ssn: 1, email: 2, ip_address: 3, phone: 4 };
 
 /** Sorted by start, no two overlapping: of two that overlap, the longer stays (then the stricter kind). */
-export function withoutOverlaps(findings: PiiFinding[]): PiiFinding[] {
+export function withoutOverlaps(findings: readonly PiiFinding[]): readonly PiiFinding[] {
   if (findings.length < 2) return findings;
   const sorted = [...findings].sort((a, b) => a.start - b.start || b.end - a.end || PRECEDENCE[a.kind] - PRECEDENCE[b.kind]);
   const kept: PiiFinding[] = [];
@@ -52,19 +52,43 @@ export function withoutOverlaps(findings: PiiFinding[]): PiiFinding[] {
   return kept;
 }
 
-/** Every finding of the chosen kinds in `text`, sorted by start and not overlapping. */
-export function findPii(text: string, options: FindPiiOptions): PiiFinding[] {
-  if (text.length < 3) return [];
+// A string that is one timestamp and nothing else (`2026-03-01T10:30:00.000Z`, two in every record agents
+// write) holds no PII, and would otherwise go through the phone and IPv6 patterns.
+const TIMESTAMP = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}(?::?\d{2})?)?)?$/;
+
+// Most strings hold nothing: they all share this one (never mutated) empty answer.
+const NONE: readonly PiiFinding[] = Object.freeze([]);
+
+/** The detectors and settings of one scan, resolved once rather than per string. */
+export type PreparedDetection = { detectors: readonly PiiDetector[]; phoneRegions: readonly CountryCode[] };
+
+export function prepareDetection(options: Omit<FindPiiOptions, "label">): PreparedDetection {
+  return {
+    detectors: [...new Set(options.detect)].map((kind) => options.detectors?.[kind] ?? PII_DETECTORS[kind]),
+    phoneRegions: options.phoneRegions ?? DEFAULT_PHONE_REGIONS,
+  };
+}
+
+/** `findPii` with the options resolved: what scanJson calls for every string. */
+export function findPiiPrepared(text: string, prepared: PreparedDetection, label: string | undefined): readonly PiiFinding[] {
+  if (text.length < 3 || prepared.detectors.length === 0) return NONE;
+  const first = text.charCodeAt(0);
+  if (first >= 48 && first <= 57 && text.length >= 10 && text.length <= 35 && TIMESTAMP.test(text)) return NONE;
   const profile = profileText(text);
-  const context: DetectContext = { label: options.label, phoneRegions: options.phoneRegions ?? DEFAULT_PHONE_REGIONS };
-  let findings: PiiFinding[] = [];
-  for (const kind of options.detect) {
-    const detector = options.detectors?.[kind] ?? PII_DETECTORS[kind];
+  let context: DetectContext | undefined;
+  let findings: readonly PiiFinding[] = NONE;
+  for (const detector of prepared.detectors) {
     if (!detector.mayMatch(profile)) continue;
+    context ??= { label, phoneRegions: prepared.phoneRegions };
     const found = detector.find(text, context);
-    findings = findings.length === 0 ? found : findings.concat(found);
+    if (found.length > 0) findings = findings.length === 0 ? found : findings.concat(found);
   }
   return withoutOverlaps(findings);
+}
+
+/** Every finding of the chosen kinds in `text`, sorted by start and not overlapping. */
+export function findPii(text: string, options: FindPiiOptions): PiiFinding[] {
+  return [...findPiiPrepared(text, prepareDetection(options), options.label)];
 }
 
 /** The redaction of one finding: `[REDACTED:<kind>]`. */

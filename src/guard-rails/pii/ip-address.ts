@@ -34,7 +34,7 @@ function v6Address(candidate: string): string | undefined {
 
 export const ipAddressDetector: PiiDetector = {
   kind: "ip_address",
-  mayMatch: (profile) => (profile.dot && profile.digits >= 4) || profile.colons >= 2,
+  mayMatch: (profile) => profile.digitDots >= 3 || profile.hexColons >= 2,
   find(text) {
     const v4: PiiFinding[] = [];
     if (text.includes(".")) {

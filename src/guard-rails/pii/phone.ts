@@ -151,7 +151,7 @@ function labelled(text: string, start: number, context: DetectContext): boolean 
 export function createPhoneDetector(metadata: MetadataJson): PiiDetector {
   return {
     kind: "phone",
-    mayMatch: (profile) => profile.digits >= 7,
+    mayMatch: (profile) => profile.digitRun >= 7,
     find(text, context) {
       const findings: PiiFinding[] = [];
       for (const match of text.matchAll(CANDIDATE)) {

@@ -36,7 +36,7 @@ function labelled(text: string, start: number, context: DetectContext): boolean 
 
 export const ssnDetector: PiiDetector = {
   kind: "ssn",
-  mayMatch: (profile) => profile.digits >= 9,
+  mayMatch: (profile) => profile.digitRun >= 9,
   find(text, context) {
     const findings: PiiFinding[] = [];
     for (const match of text.matchAll(WRITTEN)) {
