@@ -69,9 +69,9 @@ export function prepareDetection(options: Omit<FindPiiOptions, "label">): Prepar
   };
 }
 
-/** `findPii` with the options resolved: what scanJson calls for every string. */
-export function findPiiPrepared(text: string, prepared: PreparedDetection, label: string | undefined): readonly PiiFinding[] {
-  if (text.length < 3 || prepared.detectors.length === 0) return NONE;
+/** One pass of the detectors over `text`. */
+function detectOnce(text: string, prepared: PreparedDetection, label: string | undefined): readonly PiiFinding[] {
+  if (text.length < 3) return NONE;
   const first = text.charCodeAt(0);
   if (first >= 48 && first <= 57 && text.length >= 10 && text.length <= 35 && TIMESTAMP.test(text)) return NONE;
   const profile = profileText(text);
@@ -84,6 +84,45 @@ export function findPiiPrepared(text: string, prepared: PreparedDetection, label
     if (found.length > 0) findings = findings.length === 0 ? found : findings.concat(found);
   }
   return withoutOverlaps(findings);
+}
+
+/**
+ * A finding in the redacted text, placed back in the original, or undefined if it touches a redaction
+ * (then it is not text of the original).
+ */
+function inOriginal(f: PiiFinding, redacted: readonly PiiFinding[]): PiiFinding | undefined {
+  let shift = 0;
+  for (const r of redacted) {
+    const tokenStart = r.start + shift;
+    const tokenEnd = tokenStart + redactionOf(r.kind).length;
+    if (f.end <= tokenStart) break;
+    if (f.start < tokenEnd) return undefined;
+    shift += redactionOf(r.kind).length - (r.end - r.start);
+  }
+  return { ...f, start: f.start - shift, end: f.end - shift };
+}
+
+const MAX_PASSES = 4;
+
+/**
+ * `findPii` with the options resolved: what scanJson calls for every string.
+ *
+ * Redaction must leave nothing to find, and taking a finding out can free what it was glued to: in
+ * `1::ann@example.com` the `1::` is no address until the email next to it becomes `[REDACTED:email]`.
+ * So when a string has findings, its redaction is scanned again, and what turns up there (always text of
+ * the original) is reported too, until a pass finds nothing new.
+ */
+export function findPiiPrepared(text: string, prepared: PreparedDetection, label: string | undefined): readonly PiiFinding[] {
+  if (prepared.detectors.length === 0) return NONE;
+  let findings = detectOnce(text, prepared, label);
+  for (let pass = 1; pass < MAX_PASSES && findings.length > 0; pass++) {
+    const freed = detectOnce(redactText(text, findings), prepared, label)
+      .map((f) => inOriginal(f, findings))
+      .filter((f): f is PiiFinding => f !== undefined);
+    if (freed.length === 0) break;
+    findings = [...findings, ...freed].sort((a, b) => a.start - b.start);
+  }
+  return findings;
 }
 
 /** Every finding of the chosen kinds in `text`, sorted by start and not overlapping. */

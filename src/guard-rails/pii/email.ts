@@ -16,9 +16,24 @@ const MAX_LOCAL = 64;
 const MAX_DOMAIN = 253;
 const MAX_LABEL = 63;
 
-// Letters and digits of any script, and the punctuation people actually put in the local part.
-const LOCAL_CHAR = /[\p{L}\p{N}._%+'-]/u;
-const LABEL_CHAR = /[\p{L}\p{N}-]/u;
+// Letters and digits of any script, and the punctuation people actually put in the local part. ASCII is
+// answered from a table; only other characters pay for a Unicode property test.
+const LOCAL_EXTRA = /[\p{L}\p{N}]/u;
+const asciiTable = (extra: string) => {
+  const table = new Uint8Array(128);
+  for (let c = 0; c < 128; c++) if (/[A-Za-z0-9]/.test(String.fromCharCode(c)) || extra.includes(String.fromCharCode(c))) table[c] = 1;
+  return table;
+};
+const LOCAL_ASCII = asciiTable("._%+'-");
+const LABEL_ASCII = asciiTable("-");
+const isLocalChar = (c: string) => {
+  const code = c.charCodeAt(0);
+  return code < 128 ? LOCAL_ASCII[code] === 1 : LOCAL_EXTRA.test(c);
+};
+const isLabelChar = (c: string) => {
+  const code = c.charCodeAt(0);
+  return code < 128 ? LABEL_ASCII[code] === 1 : LOCAL_EXTRA.test(c);
+};
 const TLD = /^(?:\p{L}{2,63}|xn--[a-z0-9-]{1,59})$/iu;
 
 /**
@@ -38,13 +53,13 @@ function domainEnd(text: string, from: number): number | undefined {
   let lastLabelStart = from;
   while (i - from <= MAX_DOMAIN) {
     const labelStart = i;
-    while (i < text.length && i - labelStart < MAX_LABEL + 1 && LABEL_CHAR.test(text[i]!)) i++;
+    while (i < text.length && i - labelStart < MAX_LABEL + 1 && isLabelChar(text[i]!)) i++;
     const length = i - labelStart;
     if (length === 0 || length > MAX_LABEL || text[labelStart] === "-" || text[i - 1] === "-") return undefined;
     labels++;
     lastLabelStart = labelStart;
     // Another label only if a dot is followed by a label character: `a@b.com.` ends a sentence.
-    if (text[i] === "." && i + 1 < text.length && LABEL_CHAR.test(text[i + 1]!)) i++;
+    if (text[i] === "." && i + 1 < text.length && isLabelChar(text[i + 1]!)) i++;
     else break;
   }
   if (labels < 2 || i - from > MAX_DOMAIN) return undefined;
@@ -60,9 +75,9 @@ function domainEnd(text: string, from: number): number | undefined {
 
 function localStart(text: string, at: number): number | undefined {
   let s = at;
-  while (s > 0 && at - s < MAX_LOCAL && LOCAL_CHAR.test(text[s - 1]!)) s--;
+  while (s > 0 && at - s < MAX_LOCAL && isLocalChar(text[s - 1]!)) s--;
   // Still in a run of local characters after 64: too long to be a local part (a token, base64).
-  if (s > 0 && LOCAL_CHAR.test(text[s - 1]!)) return undefined;
+  if (s > 0 && isLocalChar(text[s - 1]!)) return undefined;
   // Leading dots and quotes belong to the sentence: `'ann@example.com'`, `...bob@example.com`.
   while (s < at && (text[s] === "." || text[s] === "'")) s++;
   if (s === at || text[at - 1] === "." || text.slice(s, at).includes("..")) return undefined;

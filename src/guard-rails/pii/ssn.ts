@@ -11,8 +11,11 @@
  */
 import { labelWords, type DetectContext, type PiiDetector, type PiiFinding } from "./types";
 
-// Not inside a longer number or a word, not a date or a decimal, on either side.
-const WRITTEN = /(?<![\p{L}\p{N}_./-]|\d )(\d{3})([- ])(\d{2})\2(\d{4})(?![\p{L}\p{N}_]|[-/.]\d| \d)/gu;
+// Not inside a longer number or a word, not a date or a decimal, on either side. Written with spaces, it
+// must not continue a longer spaced run of digits either (`12 123 45 6789`); with dashes, a space between
+// two numbers is only a space (`111-22-3333 444-55-6666`).
+const DASHED = /(?<![\p{L}\p{N}_./-])\d{3}-\d{2}-\d{4}(?![\p{L}\p{N}_]|[-/.]\d)/gu;
+const SPACED = /(?<![\p{L}\p{N}_./-]|\d )\d{3} \d{2} \d{4}(?![\p{L}\p{N}_]|[-/.]\d| \d)/gu;
 const BARE = /(?<![\p{L}\p{N}_./-])\d{9}(?![\p{L}\p{N}_]|[-/.]\d)/gu;
 
 /** A label that ends right before the digits: "SSN", "SSN:", "SS#", "social security number #". */
@@ -39,8 +42,10 @@ export const ssnDetector: PiiDetector = {
   mayMatch: (profile) => profile.digitRun >= 9,
   find(text, context) {
     const findings: PiiFinding[] = [];
-    for (const match of text.matchAll(WRITTEN)) {
-      if (ssnIssuable(match[0].replace(/\D/g, ""))) findings.push({ kind: "ssn", start: match.index, end: match.index + match[0].length, text: match[0] });
+    for (const written of [DASHED, SPACED]) {
+      for (const match of text.matchAll(written)) {
+        if (ssnIssuable(match[0].replace(/\D/g, ""))) findings.push({ kind: "ssn", start: match.index, end: match.index + match[0].length, text: match[0] });
+      }
     }
     for (const match of text.matchAll(BARE)) {
       if (ssnIssuable(match[0]) && labelled(text, match.index, context)) findings.push({ kind: "ssn", start: match.index, end: match.index + 9, text: match[0] });

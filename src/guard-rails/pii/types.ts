@@ -24,8 +24,8 @@ export type DetectContext = { label?: string | undefined; phoneRegions: readonly
  * digits and the separators numbers are written with (spaces, dashes, dots, parentheses, `+`, at most
  * three in a row), not glued to a letter: a card needs 12, an SSN 9, a phone number 7, while prose with a
  * few numbers here and there, ids and hashes mostly stay below. `digitDots` counts dots between two digits
- * (an IPv4 address has 3), `hexColons` colons followed by a hex digit or another colon (an IPv6 address
- * has at least 2; a colon in prose is followed by a space).
+ * (an IPv4 address has 3), `hexColons` colons next to a hex digit or another colon (every colon of an
+ * IPv6 address is, and it has at least 2).
  */
 export type TextProfile = { digitRun: number; at: boolean; dot: boolean; digitDots: number; hexColons: number };
 
@@ -45,11 +45,11 @@ const isNumberSeparator = (c: number) =>
   c === 32 || c === 0xa0 || c === 0x2009 || c === 0x202f || c === 40 || c === 41 || c === 43 || c === 45 || c === 46 || c === 47;
 
 export function profileText(text: string): TextProfile {
+  // A digit run counts from its first digit group that no letter touches to its last digit group that no
+  // letter touches (`tsk_8f31…` and `…4273ba2` are ids and hashes, and every digit detector refuses digits
+  // glued to a letter): an upper bound on the digits of any candidate the detectors could accept.
   let digitRun = 0;
-  let run = 0;
-  // A run glued to a letter on either side (`tsk_8f31…`, `…4273ba2`) is part of an id or a hash: every
-  // digit detector refuses those, so such runs do not count.
-  let runGlued = false;
+  let count = -1; // digits since the run's first possible start, or -1 before it
   let separators = 0;
   let at = false;
   let dot = false;
@@ -57,37 +57,34 @@ export function profileText(text: string): TextProfile {
   let hexColons = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    // Most characters are lower-case letters: one comparison, and they only matter for ending a run.
+    // Most characters are lower-case letters: two comparisons, and they end any run.
     if (c >= 97 && c <= 122) {
-      if (run > 0) {
-        if (run > digitRun && !runGlued && separators > 0) digitRun = run;
-        run = 0;
-        separators = 0;
-      }
-      continue;
-    }
-    if (isDigit(c)) {
-      if (run === 0) runGlued = i > 0 && isWordLetter(text.charCodeAt(i - 1));
-      run++;
+      count = -1;
       separators = 0;
       continue;
     }
-    if (run > 0) {
-      // The run ends at a fourth separator in a row, or at anything else (glued if a letter follows a digit).
-      const ends = isNumberSeparator(c) ? ++separators > 3 : true;
-      if (ends) {
-        if (run > digitRun && !runGlued && !(separators === 0 && isWordLetter(c))) digitRun = run;
-        run = 0;
-        separators = 0;
+    if (isDigit(c)) {
+      // A candidate starts at a digit with no digit or letter before it, and ends at one with none after.
+      const before = text.charCodeAt(i - 1);
+      if (count < 0 && !isDigit(before) && !isWordLetter(before)) count = 0;
+      if (count >= 0) {
+        count++;
+        const after = text.charCodeAt(i + 1);
+        if (count > digitRun && !isDigit(after) && !isWordLetter(after)) digitRun = count;
       }
+      separators = 0;
+      continue;
+    }
+    if (!isNumberSeparator(c) || ++separators > 3) {
+      count = -1;
+      separators = isNumberSeparator(c) ? separators : 0;
     }
     if (c === 64) at = true;
     else if (c === 46) {
       dot = true;
       if (i > 0 && isDigit(text.charCodeAt(i - 1)) && isDigit(text.charCodeAt(i + 1))) digitDots++;
-    } else if (c === 58 && isHexOrColon(text.charCodeAt(i + 1))) hexColons++;
+    } else if (c === 58 && (isHexOrColon(text.charCodeAt(i - 1)) || isHexOrColon(text.charCodeAt(i + 1)))) hexColons++;
   }
-  if (run > digitRun && !runGlued) digitRun = run;
   return { digitRun, at, dot, digitDots, hexColons };
 }
 
