@@ -52,3 +52,26 @@ export function piiPayload(seed = 0x9111): unknown[] {
   }
   return records;
 }
+
+/**
+ * The worst case people actually send: a 64 KiB contact export, every record a name, an email address, a
+ * phone number and the address it signed up from (four findings a record, a library parse per number).
+ */
+export function piiDensePayload(seed = 0xc0ffee): unknown[] {
+  const r = prng(seed);
+  const names = ["Ana Silva", "Ben Okafor", "Chloe Martin", "Dev Patel", "Eun-ji Kim", "Farid Haddad", "Greta Lund", "Hugo Moreau"];
+  const records: unknown[] = [];
+  let bytes = 2;
+  for (let i = 0; bytes < PII_PAYLOAD_BYTES; i++) {
+    const name = pick(r, names);
+    const next = {
+      name,
+      email: `${name.split(" ")[0]!.toLowerCase()}.${i}@example.com`,
+      phone: pick(r, [`+1 415 555 01${intBetween(r, 10, 99)}`, `(212) 555-01${intBetween(r, 10, 99)}`, `020 7946 0${intBetween(r, 100, 999)}`]),
+      signup_ip: `198.51.100.${intBetween(r, 1, 254)}`,
+    };
+    records.push(next);
+    bytes += JSON.stringify(next).length + 1;
+  }
+  return records;
+}
