@@ -1,10 +1,10 @@
 /**
  * Phone numbers, validated by libphonenumber-js against its full ("max") metadata: a number is reported only
  * when `isValid()` holds (its digits fit a number range the region actually assigns), not merely
- * `isPossible()` (a plausible length). The smaller metadata sets were measured on the corpus and fall short:
- * "min" has no digit patterns, so its `isValid()` is a length check and a unix timestamp or a ten-digit
- * order number passes; "mobile" knows mobile ranges only and misses every landline. "max" costs about
- * 157 KB of the Worker bundle (min: 83 KB), well inside a Worker's limit.
+ * `isPossible()` (a plausible length). The smaller sets fall short (docs/guard-rails.md has the figures):
+ * with "min", `isValid()` checks little more than the length for many regions (`+49 123 918273` passes),
+ * and "mobile" knows mobile ranges only and misses every landline. "max" costs about 157 KB of the Worker
+ * bundle (min: 83 KB), well inside a Worker's limit.
  *
  * Which text is tried (the library's own text matcher costs ~100 µs a call, too slow for every string an
  * agent writes, so candidates are found here and only they are parsed):

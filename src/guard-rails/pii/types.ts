@@ -95,6 +95,3 @@ export function labelWords(label: string): string {
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, "_");
 }
-
-/** Word characters (ASCII letters, digits, `_`) and any letter: what may not touch a finding's edge. */
-export const isWordChar = (c: string | undefined): boolean => c !== undefined && /[\p{L}\p{N}_]/u.test(c);
