@@ -8,6 +8,7 @@ import { InboxSockets } from "./agent/inbox-sockets";
 import { InboxStore } from "./agent/inbox-store";
 import type { AckResult, DeliverResult, HistoryPage, InboxItem, InboxItemInput, OutgoingMessage, PollOptions, Sender, SentMessages } from "./agent/inbox-types";
 import { SendAudit } from "./agent/send-audit";
+import { type Admission, RequestWindow } from "./agent/request-window";
 import { reportTaskHandOuts } from "./agent/task-hand-outs";
 import { StateStore, type StateDelete, type StateKeySummary, type StateRecord, type StateWrite } from "./agent/state-store";
 
@@ -21,6 +22,7 @@ export class AgentObject extends DurableObject<Env> {
   private readonly sockets: InboxSockets;
   private readonly arrivals = new Arrivals();
   private readonly sendAudit: SendAudit;
+  private readonly requests: RequestWindow;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -28,6 +30,7 @@ export class AgentObject extends DurableObject<Env> {
     this.inbox = new InboxStore(ctx.storage);
     this.sockets = new InboxSockets(ctx, this.inbox, (items, now) => reportTaskHandOuts(env, items, now));
     this.sendAudit = new SendAudit(env);
+    this.requests = new RequestWindow(ctx.storage.sql);
     void ctx.blockConcurrencyWhile(async () => {
       AgentObject.migrate(ctx.storage.sql);
     });
@@ -36,6 +39,12 @@ export class AgentObject extends DurableObject<Env> {
   private static migrate(sql: SqlStorage): void {
     StateStore.migrate(sql);
     InboxStore.migrate(sql);
+    RequestWindow.migrate(sql);
+  }
+
+  /** One request of this agent against the deployment's `requests_per_minute` (see agent/request-window.ts). */
+  admitRequest(limit: number): Admission {
+    return this.requests.admit("", limit, Date.now());
   }
 
   getState(key: string): StateRecord | null {
@@ -183,6 +192,7 @@ export class AgentObject extends DurableObject<Env> {
     for (const ws of this.ctx.getWebSockets()) ws.close(1000, "agent deleted");
     await this.ctx.storage.deleteAll();
     this.inbox.reset();
+    this.requests.reset();
     this.arrivals.wakeAll();
     // The same id may be created again: it starts empty, with its tables in place.
     AgentObject.migrate(this.ctx.storage.sql);

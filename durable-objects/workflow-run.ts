@@ -1,9 +1,11 @@
 import { DurableObject } from "cloudflare:workers";
+import { limitFinding } from "../src/guard-rails/enforce";
 import type { Json } from "../src/workflows/definition/types";
 import { carryOut, runsOffRequest, summarizeBranches } from "./workflow-run/effect-runner";
 import { Hierarchical } from "./workflow-run/patterns/hierarchical";
 import { type Clock, RunEngine, systemClock } from "./workflow-run/engine";
 import { cancelRun, delegateTask, sendRunMessage } from "./workflow-run/run-actions";
+import { RequestWindow } from "./agent/request-window";
 import { migrateRunSchema } from "./workflow-run/run-schema";
 import { RefusedChange, type StateEntryView, getStateKey, putStateKey, stateHistory, stateSnapshot } from "./workflow-run/state-actions";
 import {
@@ -17,6 +19,7 @@ import {
   type RunView,
   type TaskView,
   isOpenTask,
+  refuse,
 } from "./workflow-run/run-types";
 import { type NotOwner, completeTask, giveFeedback, heartbeatTask, tasksHandedOut } from "./workflow-run/task-actions";
 import { messageView, runView, taskView } from "./workflow-run/views";
@@ -31,10 +34,13 @@ export class WorkflowRun extends DurableObject<Env> {
   private readonly engine: RunEngine;
   /** Outbox rows being carried out by a call still in flight: a concurrent drain leaves them alone. */
   private readonly inFlight = new Set<number>();
+  /** The run's own `requests_per_minute` (a workflow's or a version's guard rail): each agent's requests into this run. */
+  private readonly requests: RequestWindow;
 
   constructor(ctx: DurableObjectState, env: Env, clock: Clock = systemClock) {
     super(ctx, env);
     this.engine = new RunEngine(ctx.storage, clock);
+    this.requests = new RequestWindow(ctx.storage.sql);
     void ctx.blockConcurrencyWhile(async () => {
       migrateRunSchema(ctx.storage.sql);
     });
@@ -63,15 +69,16 @@ export class WorkflowRun extends DurableObject<Env> {
   }
 
   async complete(taskId: string, completion: Completion, caller: Caller, ownerCleared = false): Promise<Answer<TaskView> | NotOwner> {
-    return this.act(() => completeTask(this.engine, taskId, completion, caller, ownerCleared));
+    // A call the policies cleared is the second asking of one request: counted once, the first time.
+    return this.act(() => completeTask(this.engine, taskId, completion, caller, ownerCleared), ownerCleared ? undefined : caller);
   }
 
   async heartbeat(taskId: string, caller: Caller, ownerCleared = false): Promise<Answer<TaskView> | NotOwner> {
-    return this.act(() => heartbeatTask(this.engine, taskId, caller, ownerCleared));
+    return this.act(() => heartbeatTask(this.engine, taskId, caller, ownerCleared), ownerCleared ? undefined : caller);
   }
 
   async feedback(taskId: string, feedback: { rating: "up" | "down"; comment?: string }, caller: Caller): Promise<Answer<TaskView>> {
-    return this.act(() => giveFeedback(this.engine, taskId, feedback, caller));
+    return this.act(() => giveFeedback(this.engine, taskId, feedback, caller), caller);
   }
 
   async tasksHandedOut(taskIds: string[], atMs: number): Promise<void> {
@@ -80,23 +87,23 @@ export class WorkflowRun extends DurableObject<Env> {
   }
 
   async cancel(caller: Caller, reason?: string): Promise<Answer<RunView>> {
-    return this.act(() => cancelRun(this.engine, caller, reason));
+    return this.act(() => cancelRun(this.engine, caller, reason), caller);
   }
 
   async sendMessage(caller: Caller, input: MessageInput): Promise<Answer<MessageView[]>> {
-    return this.act(() => sendRunMessage(this.engine, caller, input));
+    return this.act(() => sendRunMessage(this.engine, caller, input), caller);
   }
 
   async delegate(caller: Caller, request: { worker: string; input: Json }): Promise<Answer<TaskView>> {
-    return this.act(() => delegateTask(this.engine, caller, request));
+    return this.act(() => delegateTask(this.engine, caller, request), caller);
   }
 
   async putState(caller: Caller, key: string, value: Json, expectedVersion?: number): Promise<Answer<StateEntryView>> {
-    return this.act(() => putStateKey(this.engine, caller, key, value, expectedVersion));
+    return this.act(() => putStateKey(this.engine, caller, key, value, expectedVersion), caller);
   }
 
   async getState(caller: Caller, key: string): Promise<Answer<StateEntryView>> {
-    return this.act(() => getStateKey(this.engine, caller, key));
+    return this.act(() => getStateKey(this.engine, caller, key), caller);
   }
 
   stateAt(caller: Caller, atMs?: number): Answer<Record<string, StateEntryView>> {
@@ -113,9 +120,17 @@ export class WorkflowRun extends DurableObject<Env> {
     await this.afterChange(true);
   }
 
-  /** One change, then its effects, then the alarm for whatever comes next. A refusal raised inside rolls it back. */
-  private async act<T>(change: () => T): Promise<T | Refusal> {
+  /**
+   * One change, then its effects, then the alarm for whatever comes next. A refusal raised inside rolls it
+   * back. `caller`'s request is first counted against the run's `requests_per_minute`, if it has one.
+   */
+  private async act<T>(change: () => T, caller?: Caller): Promise<T | Refusal> {
     let result: T | Refusal;
+    const limited = caller ? this.overRequestLimit(caller) : null;
+    if (limited) {
+      await this.afterChange();
+      return limited;
+    }
     try {
       result = this.engine.change(change);
     } catch (error) {
@@ -124,6 +139,26 @@ export class WorkflowRun extends DurableObject<Env> {
     }
     await this.afterChange();
     return result;
+  }
+
+  /** The 429 for an agent over the run's own `requests_per_minute`; null when within it (or the run has none). */
+  private overRequestLimit(caller: Caller): Refusal | null {
+    if (caller.admin || !this.engine.exists()) return null;
+    const limit = this.engine.run().limits.requests_per_minute;
+    if (limit === undefined || limit === null) return null;
+    const admission = this.requests.admit(caller.agent_id, limit, Date.now());
+    if (admission.ok) return null;
+    const retryAfter = Math.max(1, Math.ceil(admission.retry_after_ms / 1000));
+    // Recorded once per window (its first refusal), with the run's records.
+    if (admission.first)
+      this.engine.change(() =>
+        this.engine.recordViolation({ agent_id: caller.agent_id, action: "request", request_id: caller.request_id ?? null }, [limitFinding("requests_per_minute", "(request)", limit)]),
+      );
+    return refuse("rate_limited", `${caller.agent_id} made ${limit} requests to this run within a minute, the limit its guard rails set (requests_per_minute); retry in ${retryAfter} s.`, {
+      rule: "requests_per_minute",
+      limit,
+      retry_after_seconds: retryAfter,
+    });
   }
 
   private async afterChange(fromAlarm = false): Promise<void> {

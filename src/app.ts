@@ -24,6 +24,7 @@ import { taskRoutes } from "./routes/tasks";
 import { runStateRoutes } from "./routes/run-state";
 import { workflowRoutes } from "./routes/workflows";
 import { endpointSecretRoutes } from "./routes/endpoint-secret";
+import { guardRailRoutes } from "./routes/guard-rails";
 import { mountSystemRoutes } from "./routes/system";
 
 /** Bodies may carry a 1 MiB state value plus its envelope; anything larger is refused before parsing. */
@@ -65,6 +66,7 @@ export function createApp() {
   app.route("/", workflowRoutes);
   app.route("/", endpointSecretRoutes);
   app.route("/", tableRoutes);
+  app.route("/", guardRailRoutes);
   mountMcp(app, MAX_BODY_BYTES);
   mountSystemRoutes(app);
   return app;

@@ -5,6 +5,7 @@ import { inboxObject } from "../../src/inbox/inbox-object";
 import type { AuditRecord, BranchSummaries, DeliverTask, Effect, RecordEffect, RetractTask, RunRecord, TaskRecord } from "./effects";
 import type { PendingEffect } from "./outbox";
 import { deliverToEndpoint } from "./endpoint-delivery";
+import { announceViolations, violationStatements } from "../../src/guard-rails/violations";
 
 // Carrying out a run's effects for real: inbox deliveries, the D1 registry and audit rows, branch
 // clean-up. Each is safe to repeat (the inbox dedupes by task id, the registry keeps the newest `rev`,
@@ -64,6 +65,7 @@ export async function writeRecords(db: D1Database, effects: readonly RecordEffec
   if (run) statements.push(runStatement(db, run));
   if (tasks.size > 0) statements.push(db.prepare(TASK_UPSERT).bind(JSON.stringify([...tasks.values()])));
   if (audit.length > 0) statements.push(db.prepare(AUDIT_INSERT).bind(JSON.stringify(audit)));
+  statements.push(...violationStatements(db, effects.flatMap((e) => e.violations ?? [])));
   if (statements.length > 0) await db.batch(statements);
 }
 
@@ -108,9 +110,15 @@ export async function carryOut(env: Env, pending: readonly PendingEffect[], stil
   };
   const of = <T extends Effect["type"]>(type: T) => pending.filter((p) => p.effect.type === type) as (PendingEffect & { effect: Extract<Effect, { type: T }> })[];
   const records = of("record");
-  const recordsWritten = records.length === 0 ? Promise.resolve() : writeRecords(env.DB, records.map((r) => r.effect)).catch((error: unknown) => {
-    for (const r of records) failures.set(r.seq, error);
-  });
+  const recordsWritten =
+    records.length === 0
+      ? Promise.resolve()
+      : writeRecords(env.DB, records.map((r) => r.effect)).then(
+          () => void announceViolations(env, records.flatMap((r) => r.effect.violations ?? [])),
+          (error: unknown) => {
+            for (const r of records) failures.set(r.seq, error);
+          },
+        );
   // A task already ended (cancelled, retried) is not delivered: its retraction may have run first.
   await Promise.all(of("deliver_task").map((item) => attempt(item, () => (stillOpen(item.effect.task.task_id) ? deliver(env, item.effect, item.attempts + 1) : Promise.resolve()))));
   await Promise.all(of("retract_task").map((item) => attempt(item, () => retract(env, item.effect))));

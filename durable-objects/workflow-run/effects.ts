@@ -1,4 +1,5 @@
 import type { TaskFields } from "../agent/inbox-types";
+import type { ViolationRecord } from "../../src/guard-rails/violations";
 import type { Json } from "../../src/workflows/definition/types";
 import type { ErrorInfo, RunStatus, TaskStatus } from "./run-types";
 
@@ -67,12 +68,13 @@ export interface AuditRecord {
   details: Json;
 }
 
-/** Registry rows and audit rows, written to D1 in one batch. */
+/** Registry rows, audit rows and guard-rail violations, written to D1 in one batch. */
 export interface RecordEffect {
   type: "record";
   run?: RunRecord;
   tasks: TaskRecord[];
   audit: AuditRecord[];
+  violations?: ViolationRecord[];
 }
 
 /** Discard the data branches a hierarchical run gave its workers, once the run has ended. */

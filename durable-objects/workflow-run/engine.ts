@@ -1,3 +1,5 @@
+import type { GuardFinding } from "../../src/guard-rails/enforce";
+import { type ViolationRecord, violationRecord } from "../../src/guard-rails/violations";
 import { newId } from "../../src/lib/ids";
 import { type SchemaIssue, schemaIssues } from "../../src/lib/json-schema";
 import type { Json } from "../../src/workflows/definition/types";
@@ -7,7 +9,9 @@ import { Outbox } from "./outbox";
 import type { PatternLogic, RunContext } from "./patterns/pattern";
 import { patternLogic } from "./patterns/registry";
 import { Marks, RunRecord, type RunRow, Timers } from "./run-record";
-import { type Caller, type ErrorInfo, type RunInit, type RunStatus, isOpenTask } from "./run-types";
+import type { Enforcement, GuardContext } from "../../src/guard-rails/enforce";
+import { type RunWrite, guardRailError, guardValue, refuseByGuardRail } from "./run-guard-rails";
+import { type Caller, type ErrorInfo, type Refusal, type RunInit, type RunStatus, isOpenTask } from "./run-types";
 import { type SpanLink, SpanStore } from "./span-store";
 import { StateStore } from "./state-store";
 import { type TaskCause, type TaskRole, type TaskRow, TaskStore } from "./task-store";
@@ -48,6 +52,7 @@ export class RunEngine implements RunContext {
   private changedTasks = new Set<string>();
   private runChanged = false;
   private auditRows: AuditRecord[] = [];
+  private violations: ViolationRecord[] = [];
   private at = 0;
 
   constructor(
@@ -84,6 +89,7 @@ export class RunEngine implements RunContext {
       this.changedTasks = new Set();
       this.runChanged = false;
       this.auditRows = [];
+      this.violations = [];
       throw error;
     }
   }
@@ -209,6 +215,15 @@ export class RunEngine implements RunContext {
     }
     const pinned = run.agents[agent];
     if (!pinned) throw new Error(`agent '${agent}' is not pinned by run ${run.run_id}`);
+    // Every task input passes the run's guard rails here, whatever made it (the run's input, a message, a
+    // delegation, a join, the state): the entry points refuse what they can with a 422 first, so what is
+    // refused here was composed by the run itself (a synthesis over max_message_bytes), and fails the run.
+    const guarded = guardValue(this, input, { at: "input", message: true }, { agent_id: agent, action: "task:input" });
+    if (!guarded.ok) {
+      this.failRun({ ...guardRailError(guarded.refusal, `The input of ${agent}'s next task`), agent_id: agent });
+      return null;
+    }
+    input = guarded.value;
     const taskId = taskIdFor(run.run_id, this.record.nextTaskNumber());
     const spanId = this.newSpanId();
     const timeout = run.definition.defaults.task_timeout_seconds;
@@ -348,6 +363,26 @@ export class RunEngine implements RunContext {
     });
   }
 
+  guard<T extends Json>(value: T, context: GuardContext, write: RunWrite): Enforcement<T> {
+    return guardValue(this, value, context, write);
+  }
+
+  refuseByGuardRail(finding: GuardFinding, what: string, writer: Caller): Refusal {
+    return refuseByGuardRail(this, finding, what, writer);
+  }
+
+  /** Notes a write's guard-rail findings; they are recorded with this change's registry records. */
+  recordViolation(write: RunWrite, findings: readonly GuardFinding[]): void {
+    const run = this.record.get();
+    this.violations.push(
+      violationRecord(
+        { agent_id: write.agent_id, action: write.action, resource: `workflow:${run?.workflow ?? "-"}`, run_id: run?.run_id ?? null, task_id: write.task_id ?? null, request_id: write.request_id ?? null },
+        findings,
+        iso(this.now),
+      ),
+    );
+  }
+
   schemaIssues(schemaName: string | null, value: Json): SchemaIssue[] {
     if (schemaName === null) return [];
     const schema = this.run().definition.schemas[schemaName];
@@ -357,11 +392,18 @@ export class RunEngine implements RunContext {
   /** One registry-and-audit effect for everything this change touched. */
   private flushRecords(): void {
     const run = this.record.get();
-    if (!run || (this.changedTasks.size === 0 && !this.runChanged && this.auditRows.length === 0)) return;
+    if (!run || (this.changedTasks.size === 0 && !this.runChanged && this.auditRows.length === 0 && this.violations.length === 0)) return;
     const tasks = [...this.changedTasks].map((id) => this.tasks.get(id)).filter((t): t is TaskRow => t !== null);
-    this.effect({ type: "record", ...(this.runChanged ? { run: runRecord(run) } : {}), tasks: tasks.map((t) => taskRecord(run, t)), audit: this.auditRows });
+    this.effect({
+      type: "record",
+      ...(this.runChanged ? { run: runRecord(run) } : {}),
+      tasks: tasks.map((t) => taskRecord(run, t)),
+      audit: this.auditRows,
+      ...(this.violations.length > 0 ? { violations: this.violations } : {}),
+    });
     this.changedTasks = new Set();
     this.runChanged = false;
     this.auditRows = [];
+    this.violations = [];
   }
 }

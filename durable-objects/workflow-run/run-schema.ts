@@ -1,3 +1,4 @@
+import { RequestWindow } from "../agent/request-window";
 import { StateStore } from "./state-store";
 
 /**
@@ -6,6 +7,8 @@ import { StateStore } from "./state-store";
  */
 export function migrateRunSchema(sql: SqlStorage): void {
   StateStore.migrate(sql);
+  // Each agent's requests into the run, for a workflow's or a version's `requests_per_minute`.
+  RequestWindow.migrate(sql);
   // One row: the run itself, with everything it pinned when it started.
   sql.exec(`CREATE TABLE IF NOT EXISTS run (
     id INTEGER PRIMARY KEY CHECK (id = 1),

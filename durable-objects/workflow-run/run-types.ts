@@ -1,4 +1,5 @@
 import type { Outcome } from "../../src/branches/outcome";
+import type { GuardRails, PiiRule } from "../../src/guard-rails/rules";
 import type { Json, JSONSchema, WorkflowDefinition } from "../../src/workflows/definition/types";
 
 // What crosses between the Worker and a run's object: how a run is started, and how it answers.
@@ -15,15 +16,41 @@ export interface PinnedAgent {
 /** How a run started: `{type: "manual"}`, or a lifecycle trigger's record (schedule, event, webhook, polling). */
 export type RunTrigger = { type: string; [field: string]: Json };
 
-/** The limits a run enforces, merged from the deployment's, the workflow's and its versions' guard rails. */
+/**
+ * The guard rails a run enforces, merged strictest-wins from the deployment's, the workflow's and every
+ * pinned version's when it starts (src/runs/start-run.ts), and kept to its end. `requests_per_minute` and
+ * `pii` are absent from runs started before guard rails were enforced: they have none.
+ */
 export interface RunLimits {
   max_tasks_per_run: number;
   max_run_seconds: number | null;
   max_tokens_per_task: number | null;
   max_message_bytes: number | null;
+  requests_per_minute?: number | null;
+  pii?: PiiRule | null;
 }
 
 export const DEFAULT_RUN_LIMITS: RunLimits = { max_tasks_per_run: 1000, max_run_seconds: null, max_tokens_per_task: null, max_message_bytes: null };
+
+/** The run's limits from merged guard rails: `max_tasks_per_run` is 1000 where no level sets it. */
+export function runLimitsOf(rules: GuardRails): RunLimits {
+  return {
+    max_tasks_per_run: rules.max_tasks_per_run ?? DEFAULT_RUN_LIMITS.max_tasks_per_run,
+    max_run_seconds: rules.max_run_seconds ?? null,
+    max_tokens_per_task: rules.max_tokens_per_task ?? null,
+    max_message_bytes: rules.max_message_bytes ?? null,
+    requests_per_minute: rules.requests_per_minute ?? null,
+    pii: rules.pii ?? null,
+  };
+}
+
+/** The rules `enforce` applies to what is written inside the run. */
+export function runGuardRails(limits: RunLimits): GuardRails {
+  return {
+    ...(limits.max_message_bytes === null ? {} : { max_message_bytes: limits.max_message_bytes }),
+    ...(limits.pii ? { pii: limits.pii } : {}),
+  };
+}
 
 export interface RunInit {
   run_id: string;
@@ -150,7 +177,7 @@ export interface MessageView {
 export type Answer<T> = Outcome<T>;
 export type Refusal = Extract<Outcome<never>, { ok: false }>;
 
-export const refuse = (code: "invalid_request" | "forbidden" | "not_found" | "conflict" | "payload_too_large", message: string, details?: Json): Refusal => ({
+export const refuse = (code: "invalid_request" | "forbidden" | "not_found" | "conflict" | "payload_too_large" | "guard_rail" | "rate_limited", message: string, details?: Json): Refusal => ({
   ok: false,
   error: details === undefined ? { code, message } : { code, message, details },
 });

@@ -1,6 +1,7 @@
 import type { Json } from "../../src/workflows/definition/types";
 import type { RunEngine } from "./engine";
 import { SharedState } from "./patterns/shared-state";
+import { guardValue, refuseByGuardRail } from "./run-guard-rails";
 import { type Answer, type Caller, type Refusal, answer, refuse } from "./run-types";
 import type { StateValue, StateWriteRow } from "./state-store";
 import { iso } from "./views";
@@ -78,6 +79,10 @@ export function putStateKey(engine: RunEngine, caller: Caller, key: string, valu
   if (!engine.exists()) return refuse("not_found", "No such run.");
   if (!engine.running()) return refuse("conflict", `The run is ${engine.run().status}: its state no longer changes.`);
   const openTask = engine.tasks.ofAgent(caller.agent_id).filter((t) => t.status === "running" || t.status === "pending").at(-1);
+  // Answered, not thrown: a refusal by a guard rail fails the writer's task, and that must commit.
+  const guarded = guardValue(engine, value, { at: "value" }, { agent_id: caller.agent_id, action: "workflow:state_write", task_id: openTask?.task_id ?? null, request_id: caller.request_id ?? null });
+  if (!guarded.ok) return refuseByGuardRail(engine, guarded.refusal, `The value of '${key}'`, caller, openTask);
+  value = guarded.value;
   const written = writeKeys(engine, caller, { [key]: { value, ...(expectedVersion === undefined ? {} : { expected_version: expectedVersion }) } }, openTask?.task_id ?? null);
   engine.audit("workflow:state_write", `workflow:${engine.run().workflow}`, caller, { key, version: written[key]?.version ?? null });
   return answer(written[key] as StateEntryView);

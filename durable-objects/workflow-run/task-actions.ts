@@ -2,6 +2,7 @@ import { schemaIssues } from "../../src/lib/json-schema";
 import type { Json } from "../../src/workflows/definition/types";
 import type { RunEngine } from "./engine";
 import type { OutputIssue } from "./patterns/pattern";
+import { guardValue, refuseByGuardRail, tokensOverLimit } from "./run-guard-rails";
 import { writeKeys } from "./state-actions";
 import { type Answer, type Caller, type Completion, type ErrorInfo, type TaskView, answer, isOpenTask, refuse } from "./run-types";
 import type { TaskRow } from "./task-store";
@@ -38,7 +39,7 @@ export function completeTask(engine: RunEngine, taskId: string, completion: Comp
   if (!isOpenTask(task.status)) return finishedRefusal(task);
   const run = engine.run();
   const succeeded = (completion.status ?? "succeeded") === "succeeded";
-  const output: Json = completion.output ?? null;
+  let output: Json = completion.output ?? null;
   if (succeeded) {
     const issues = outputIssues(engine, task, output);
     if (issues.length > 0)
@@ -46,15 +47,40 @@ export function completeTask(engine: RunEngine, taskId: string, completion: Comp
         issues: issues.map((i) => ({ path: `output${i.path.replaceAll("/", ".")}`, message: i.message, against: i.against })),
       });
   }
+  // The guard rails, after the schemas (a schema refusal leaves the task open for a corrected completion;
+  // a guard rail's ends it): the tokens the task took, then every value it writes into the run.
+  const write = { agent_id: task.agent_id, action: "task:complete", task_id: task.task_id, request_id: caller.request_id ?? null };
+  const overTokens = tokensOverLimit(engine, completion.usage);
+  if (overTokens) {
+    engine.recordViolation(write, [overTokens]);
+    return refuseByGuardRail(engine, overTokens, "The completion", caller, task, completion.usage);
+  }
+  if (succeeded) {
+    const guardedOutput = guardValue(engine, output, { at: "output" }, write);
+    if (!guardedOutput.ok) return refuseByGuardRail(engine, guardedOutput.refusal, "The task's output", caller, task);
+    output = guardedOutput.value;
+  }
+  let reported = completion.error;
+  if (!succeeded && reported) {
+    const guardedError = guardValue(engine, reported as Json, { at: "error" }, write);
+    if (!guardedError.ok) return refuseByGuardRail(engine, guardedError.refusal, "The task's error", caller, task);
+    reported = guardedError.value as typeof reported;
+  }
+  let state = completion.state;
+  if (state && Object.keys(state).length > 0) {
+    const guardedState = guardValue(engine, state, { at: "state" }, write);
+    if (!guardedState.ok) return refuseByGuardRail(engine, guardedState.refusal, "The task's state", caller, task);
+    state = guardedState.value;
+  }
   // Shared-state writes land with the completion or not at all (a refusal rolls the whole change back).
-  if (completion.state && Object.keys(completion.state).length > 0)
-    writeKeys(engine, { ...caller, agent_id: task.agent_id }, Object.fromEntries(Object.entries(completion.state).map(([k, value]) => [k, { value }])), task.task_id);
+  if (state && Object.keys(state).length > 0)
+    writeKeys(engine, { ...caller, agent_id: task.agent_id }, Object.fromEntries(Object.entries(state).map(([k, value]) => [k, { value }])), task.task_id);
   const error: ErrorInfo | null = succeeded
     ? null
     : {
-        ...completion.error,
-        code: completion.error?.code ?? "task_failed",
-        message: completion.error?.message ?? `${task.agent_id} reported the task failed.`,
+        ...reported,
+        code: reported?.code ?? "task_failed",
+        message: reported?.message ?? `${task.agent_id} reported the task failed.`,
       } as ErrorInfo;
   engine.tasks.finish(task.task_id, succeeded ? "succeeded" : "failed", { output: succeeded ? output : null, error, usage: completion.usage ?? null, atMs: engine.now });
   if (task.started_at === null) engine.tasks.markStartedAt(task.task_id, task.created_at);

@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { AgentIdSchema, JsonValueSchema, ListQuery, TimestampSchema, listOf } from "../http/openapi";
-import { GuardRailsSchema } from "../workflows/definition/guard-rails-schema";
+import { GuardRailsSchema } from "../guard-rails/rules";
 import { MAX_VERSION_LENGTH } from "./references";
 
 export const VersionStringSchema = z

@@ -5,6 +5,8 @@ import { ADMIN_PRINCIPAL, type Principal } from "../authz/principal";
 import { adminToken } from "../config";
 import { type Database, database } from "../db/client";
 import { agentKeys, agents } from "../db/schema";
+import { guardRailsVersionColumn } from "../guard-rails/deployment-rules";
+import { admitRequest } from "../guard-rails/request-guard";
 import { policySetVersionColumn } from "../policy/policy-store";
 import { digestsEqual, secretsEqual, sha256Hex } from "../lib/crypto";
 import type { AppEnv } from "./context";
@@ -37,10 +39,15 @@ export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (c.get("principal") as Principal | undefined) return next();
   const key = presentedKey(c.req.raw.headers) ?? upgradeKey(c.req.raw);
   if (!key) throw unauthorized("Send your key as `Authorization: Bearer <key>` (or `X-API-Key: <key>`).");
-  const pending = principalFor(c.env, key);
+  // The guard rails' `requests_per_minute` is part of being let in: a request over it is answered 429
+  // wherever it would have been answered 401.
+  const pending = principalFor(c.env, key).then(async (principal) => {
+    await admitRequest(c, principal);
+    return principal;
+  });
   c.set("authentication", pending);
   if (readsAhead(c.req.method, c.req.path)) {
-    pending.catch(() => undefined); // the route awaits it through principalOf, which raises the 401
+    pending.catch(() => undefined); // the route awaits it through principalOf, which raises the 401 (or 429)
   } else {
     c.set("principal", await pending);
   }
@@ -83,6 +90,7 @@ function keyQuery(db: Database) {
       attributes: agents.attributes,
       // In the same statement: the decision then knows whether its compiled policies are current.
       policySetVersion: policySetVersionColumn,
+      guardRailsVersion: guardRailsVersionColumn,
     })
     .from(agentKeys)
     .innerJoin(agents, eq(agents.agentId, agentKeys.agentId))
@@ -107,6 +115,7 @@ async function agentForKey(env: Env, key: string): Promise<Principal | undefined
         attributes: JSON.parse(row.attributes) as Record<string, unknown>,
         keyId: row.keyId,
         ...(row.policySetVersion === null ? {} : { policySetVersion: row.policySetVersion }),
+        ...(row.guardRailsVersion === null ? {} : { guardRailsVersion: row.guardRailsVersion }),
       };
     }
   }

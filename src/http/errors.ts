@@ -12,6 +12,8 @@ export const ERROR_STATUS = {
   conflict: 409,
   payload_too_large: 413,
   unprocessable: 422,
+  /** A guard rail refused the write (api-v1-coordination.md, "Guard rails"); details: rule, path, kind. */
+  guard_rail: 422,
   rate_limited: 429,
   internal: 500,
   unavailable: 503,
@@ -83,7 +85,16 @@ export function onError(err: Error, c: Context): Response {
   // The request-id middleware stamps responses that come back through it; an error thrown past it
   // (the not-found handler's, for one) does not, so the error response carries the id itself.
   if (requestId) c.header("X-Request-Id", requestId);
+  const retryAfter = retryAfterSeconds(apiError);
+  if (retryAfter !== undefined) c.header("Retry-After", String(retryAfter));
   return c.json(errorBody(apiError.code, apiError.message, apiError.details), apiError.status);
+}
+
+/** A 429 whose details say when to come back (`retry_after_seconds`) travels with `Retry-After`. */
+function retryAfterSeconds(error: ApiError): number | undefined {
+  if (error.code !== "rate_limited" || typeof error.details !== "object" || error.details === null) return undefined;
+  const seconds = (error.details as { retry_after_seconds?: unknown }).retry_after_seconds;
+  return typeof seconds === "number" && Number.isFinite(seconds) && seconds >= 0 ? Math.ceil(seconds) : undefined;
 }
 
 function toApiError(err: Error): ApiError {

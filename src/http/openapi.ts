@@ -36,7 +36,8 @@ const ERROR_DESCRIPTIONS: Record<ErrorCode, string> = {
   conflict: "The resource changed, already exists, or is in a state that refuses this.",
   payload_too_large: "The body or a value in it is over its size limit.",
   unprocessable: "The request is well formed but cannot be carried out.",
-  rate_limited: "Too many requests.",
+  guard_rail: "A guard rail refused the write; `details` names the rule, the path and the PII kind (never the PII itself).",
+  rate_limited: "Too many requests; `Retry-After` says when to try again.",
   internal: "An internal error.",
   unavailable: "A dependency or configuration is missing.",
 };
@@ -44,10 +45,13 @@ const ERROR_DESCRIPTIONS: Record<ErrorCode, string> = {
 /** The error responses a route documents: 400/401/403 always, plus those it names. */
 export function errorResponses(...codes: ErrorCode[]) {
   const all = new Set<ErrorCode>(["invalid_request", "unauthorized", "forbidden", ...codes]);
+  // Two codes may share a status (422: unprocessable and guard_rail): one response says both.
+  const byStatus = new Map<number, string[]>();
+  for (const code of all) byStatus.set(ERROR_STATUS[code], [...(byStatus.get(ERROR_STATUS[code]) ?? []), `\`${code}\`: ${ERROR_DESCRIPTIONS[code]}`]);
   return Object.fromEntries(
-    [...all].map((code) => [
-      ERROR_STATUS[code],
-      { description: ERROR_DESCRIPTIONS[code], content: { "application/json": { schema: ErrorSchema } } },
+    [...byStatus].map(([status, descriptions]) => [
+      status,
+      { description: descriptions.length === 1 ? descriptions[0]!.replace(/^`[a-z_]+`: /, "") : descriptions.join(" "), content: { "application/json": { schema: ErrorSchema } } },
     ]),
   );
 }

@@ -21,6 +21,7 @@ import {
   MergeSchema,
 } from "../branches/schemas";
 import { database } from "../db/client";
+import { guardSqlWrite, guardWrite } from "../guard-rails/request-guard";
 import { auditContext } from "../http/audit-context";
 import type { AppEnv } from "../http/context";
 import { idempotent } from "../http/idempotency";
@@ -102,13 +103,14 @@ export const branchRoutes = router()
         "(integers INTEGER, other numbers REAL, booleans 0/1 INTEGER, strings TEXT, objects and arrays their JSON as TEXT), and `id` is its primary key when every row has one; " +
         "otherwise it is keyless. An unknown column or a row of the wrong shape is 400 and nothing is written.",
       request: { params: BranchPathSchema, body: jsonBody(BranchWriteSchema) },
-      responses: { 200: jsonResponse(BranchWriteResultSchema, "The rows written."), ...errorResponses("not_found", "conflict") },
+      responses: { 200: jsonResponse(BranchWriteResultSchema, "The rows written."), ...errorResponses("not_found", "conflict", "guard_rail") },
     }),
     async (c) => {
       const { branch_id } = c.req.valid("param");
-      const { table, rows, mode } = c.req.valid("json");
+      const { table, rows: sent, mode } = c.req.valid("json");
       await authorizeAll(c, branch_id, "branch:write", [["query:write", table]]);
-      const prepared = prepareRows(rows);
+      const [rows] = await guardWrite(c, { action: "branch:write", resource: `branch:${branch_id}`, what: "The rows" }, [{ value: sent, at: "rows" }]);
+      const prepared = prepareRows(rows!);
       const result = unwrap(await branchObject(c.env, branch_id).write(branchRef(branch_id), table, prepared, mode));
       await audit(c, "branch:write", branch_id, { table, mode, written: result.written });
       return c.json(result, 200);
@@ -123,12 +125,13 @@ export const branchRoutes = router()
       description:
         "Any SQL the caller may run on main (the same guard and policies), against main as it was when the branch first touched each table, plus the branch's own changes. Writes are allowed.",
       request: { params: BranchPathSchema, body: jsonBody(QueryRequestSchema) },
-      responses: { 200: jsonResponse(QueryResultSchema, "The statement's result."), ...errorResponses("not_found", "conflict", "unprocessable") },
+      responses: { 200: jsonResponse(QueryResultSchema, "The statement's result."), ...errorResponses("not_found", "conflict", "unprocessable", "guard_rail") },
     }),
     async (c) => {
       const { branch_id } = c.req.valid("param");
-      const { sql, params = [] } = c.req.valid("json");
-      const statement = await guardBranchSql(c.env.DB, sql, params).catch(async (err: unknown) => {
+      const { sql, params: sent = [] } = c.req.valid("json");
+      let params = sent;
+      let statement = await guardBranchSql(c.env.DB, sql, params).catch(async (err: unknown) => {
         if (err instanceof RefusedTableError) await recordRefusal(c, err);
         throw err;
       });
@@ -139,6 +142,14 @@ export const branchRoutes = router()
         writes ? "branch:write" : "branch:read",
         statement.tables.map((t): [Action, string] => [t.access === "read" ? "query:read" : "query:write", t.name]),
       );
+      if (statement.kind === "write") {
+        // The guard rails' PII rule over the values the statement stores; a redaction is guarded again as written.
+        const values = await guardSqlWrite(c, { action: "branch:write", resource: `branch:${branch_id}`, what: "The statement" }, sql, params);
+        if (values.sql !== sql || values.params.some((p, i) => p !== params[i])) {
+          statement = await guardBranchSql(c.env.DB, values.sql, values.params);
+          params = values.params;
+        }
+      }
       const result = unwrap(
         await branchObject(c.env, branch_id).query(
           branchRef(branch_id),

@@ -5,6 +5,7 @@ import { requireAgent } from "../agents/require-agent";
 import { auditInsert } from "../audit/audit-log";
 import { authorize } from "../authz/authorize";
 import { database } from "../db/client";
+import { guardWrite } from "../guard-rails/request-guard";
 import { auditContext } from "../http/audit-context";
 import type { AppEnv } from "../http/context";
 import { ApiError } from "../http/errors";
@@ -94,15 +95,16 @@ export const inboxRoutes = router()
         "with `from_agent_id` and `type`) is at most 64 KiB of JSON (413 above that); an inbox holding 10,000 undelivered items refuses more with 429.",
       middleware: [idempotent] as const,
       request: { params: InboxPathSchema, headers: IdempotencyHeaders, body: jsonBody(SendMessageSchema) },
-      responses: { 201: jsonResponse(MessageItemSchema, "The message as delivered into the inbox."), ...errorResponses("not_found", "payload_too_large", "rate_limited") },
+      responses: { 201: jsonResponse(MessageItemSchema, "The message as delivered into the inbox."), ...errorResponses("not_found", "payload_too_large", "guard_rail", "rate_limited") },
     }),
     async (c) => {
       const { agent_id } = c.req.valid("param");
       const { type } = c.req.valid("json");
       // The body as parsed, not as zod rebuilt it: validation drops an own `__proto__` key, and a body is delivered exactly as sent.
-      const { body } = (await c.req.json()) as { body: JsonValue };
+      const { body: sent } = (await c.req.json()) as { body: JsonValue };
       await authorize(c, "inbox:send", inboxResource(agent_id));
-      const [item] = await sendMessages(c.env, agent_id, [{ type: type ?? "message", body }], auditContext(c), false);
+      const [body] = await guardWrite(c, { action: "inbox:send", resource: `inbox:${agent_id}`, what: "The message" }, [{ value: sent, at: "body", message: true }]);
+      const [item] = await sendMessages(c.env, agent_id, [{ type: type ?? "message", body: body! }], auditContext(c), false);
       return c.json(item!, 201);
     },
   )
@@ -119,7 +121,7 @@ export const inboxRoutes = router()
         "them (429: it holds at most 10,000 undelivered items).",
       middleware: [idempotent] as const,
       request: { params: InboxPathSchema, headers: IdempotencyHeaders, body: jsonBody(SendMessageBatchSchema) },
-      responses: { 201: jsonResponse(MessageBatchSchema, "The messages as delivered, in the order sent."), ...errorResponses("not_found", "payload_too_large", "rate_limited") },
+      responses: { 201: jsonResponse(MessageBatchSchema, "The messages as delivered, in the order sent."), ...errorResponses("not_found", "payload_too_large", "guard_rail", "rate_limited") },
     }),
     async (c) => {
       const { agent_id } = c.req.valid("param");
@@ -127,7 +129,12 @@ export const inboxRoutes = router()
       // The bodies as parsed, not as zod rebuilt them (see the single send).
       const raw = (await c.req.json()) as { messages: { body: JsonValue }[] };
       await authorize(c, "inbox:send", inboxResource(agent_id));
-      const outgoing = messages.map((m, i) => ({ type: m.type ?? "message", body: raw.messages[i]!.body }));
+      const bodies = await guardWrite(
+        c,
+        { action: "inbox:send", resource: `inbox:${agent_id}`, what: "A message of the batch" },
+        raw.messages.map((m, i) => ({ value: m.body, at: `messages[${i}].body`, message: true })),
+      );
+      const outgoing = messages.map((m, i) => ({ type: m.type ?? "message", body: bodies[i]! }));
       const items = await sendMessages(c.env, agent_id, outgoing, auditContext(c), true);
       return c.json({ items }, 201);
     },

@@ -3,6 +3,7 @@ import type { Context } from "hono";
 import type { Action } from "../authz/actions";
 import { authorize } from "../authz/authorize";
 import { database } from "../db/client";
+import { guardWrites } from "../guard-rails/request-guard";
 import { auditContext } from "../http/audit-context";
 import { principalOf } from "../http/auth";
 import type { AppEnv } from "../http/context";
@@ -40,6 +41,30 @@ async function authorizeNamespaces(c: Context<AppEnv>, action: Action, namespace
   for (const resource of resources) await authorize(c, action, resource);
 }
 
+/**
+ * The deployment's guard rails over what memories say: content and metadata, before anything is embedded
+ * or stored (a redacted memory is embedded as redacted). One refusal refuses a whole batch.
+ */
+async function guardMemories<T extends { agent_id: string; content: string; metadata: Record<string, unknown> }>(c: Context<AppEnv>, inputs: T[], batch: boolean): Promise<T[]> {
+  const guarded = await guardWrites<unknown>(
+    c,
+    inputs.map((m, i) => {
+      const at = batch ? `memories[${i}].` : "";
+      return {
+        write: { action: "memory:write", resource: `memory:${m.agent_id}`, what: batch ? `memories[${i}]` : "The memory" },
+        values: [
+          { value: m.content, at: `${at}content` },
+          { value: m.metadata, at: `${at}metadata` },
+        ],
+      };
+    }),
+  );
+  return inputs.map((m, i) => {
+    const [content, metadata] = guarded[i]!;
+    return content === m.content && metadata === m.metadata ? m : { ...m, content: content as string, metadata: metadata as T["metadata"] };
+  });
+}
+
 /** Access counts are bookkeeping: they are written after the response, and a failure only loses a count. */
 function countAccess(c: Context<AppEnv>, ids: string[]) {
   countReads(database(c.env), ids, isoNow(), (work) => c.executionCtx.waitUntil(work));
@@ -55,12 +80,13 @@ export const memoryRoutes = router()
       description: "An agent's own id is its private namespace; any other name is a shared namespace governed by policy.",
       middleware: [idempotent] as const,
       request: { headers: IdempotencyHeaders, body: jsonBody(StoreMemorySchema) },
-      responses: { 201: jsonResponse(MemorySchema, "The stored memory."), ...errorResponses("unavailable") },
+      responses: { 201: jsonResponse(MemorySchema, "The stored memory."), ...errorResponses("unavailable", "guard_rail") },
     }),
     async (c) => {
-      const input = c.req.valid("json");
-      await authorizeNamespaces(c, "memory:write", [input.agent_id]);
-      const memory = await storeMemory(memoryServices(c.env, c.executionCtx), input, auditContext(c));
+      const valid = c.req.valid("json");
+      await authorizeNamespaces(c, "memory:write", [valid.agent_id]);
+      const [input] = await guardMemories(c, [valid], false);
+      const memory = await storeMemory(memoryServices(c.env, c.executionCtx), input!, auditContext(c));
       return c.json(memory, 201);
     },
   )
@@ -73,11 +99,12 @@ export const memoryRoutes = router()
       description: "For imports and agents that learn many facts at once: one embedding batch, one transaction.",
       middleware: [idempotent] as const,
       request: { headers: IdempotencyHeaders, body: jsonBody(StoreMemoryBatchSchema) },
-      responses: { 201: jsonResponse(MemoryBatchSchema, "The stored memories, in the order sent."), ...errorResponses("unavailable") },
+      responses: { 201: jsonResponse(MemoryBatchSchema, "The stored memories, in the order sent."), ...errorResponses("unavailable", "guard_rail") },
     }),
     async (c) => {
-      const { memories } = c.req.valid("json");
-      await authorizeNamespaces(c, "memory:write", [...new Set(memories.map((m) => m.agent_id))]);
+      const valid = c.req.valid("json").memories;
+      await authorizeNamespaces(c, "memory:write", [...new Set(valid.map((m) => m.agent_id))]);
+      const memories = await guardMemories(c, valid, true);
       const items = await storeMemories(memoryServices(c.env, c.executionCtx), memories, auditContext(c));
       return c.json({ items }, 201);
     },

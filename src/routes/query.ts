@@ -3,6 +3,7 @@ import type { Context } from "hono";
 import { authorize } from "../authz/authorize";
 import { auditContext } from "../http/audit-context";
 import type { AppEnv } from "../http/context";
+import { guardSqlWrite } from "../guard-rails/request-guard";
 import { errorResponses, jsonBody, jsonResponse } from "../http/openapi";
 import { router } from "../http/router";
 import type { TableAccess } from "../sql/guard";
@@ -25,13 +26,13 @@ export const queryRoutes = router().openapi(
     summary: "Run one SQL statement over the data layer",
     description:
       "One SQLite statement over the users' tables and the readable system tables (`_memory`, `_triggers`, `_branches`, `_agents`, " +
-      "`_audit_log`, `_policy_denials`, `_cot`, `_agent_versions`, `_workflows`, `_workflow_revisions`). `NOW()`, `CURRENT_TIMESTAMP` and `<ts> ± INTERVAL 'n unit'` are rewritten to " +
+      "`_audit_log`, `_policy_denials`, `_cot`, `_agent_versions`, `_workflows`, `_workflow_revisions`, `_guard_rail_violations`). `NOW()`, `CURRENT_TIMESTAMP` and `<ts> ± INTERVAL 'n unit'` are rewritten to " +
       "the contract's ISO timestamps. Reading a table needs `query:read` on `table:<name>`; writing or changing its schema needs " +
       "`query:write`. Refused statement kinds (PRAGMA, ATTACH, VACUUM, triggers, transactions, …) and functions are 400; tables that " +
       "are never reachable (key material, writes to system tables, reserved names) are 403 and recorded as denials; SQL that does " +
       "not parse or that the database refuses is 422. Results stop at 10,000 rows or ~4 MiB with `truncated: true`.",
     request: { body: jsonBody(QueryRequestSchema) },
-    responses: { 200: jsonResponse(QueryResultSchema, "The rows (or, for a write, RETURNING rows and `changes`)."), ...errorResponses("unprocessable") },
+    responses: { 200: jsonResponse(QueryResultSchema, "The rows (or, for a write, RETURNING rows and `changes`)."), ...errorResponses("unprocessable", "guard_rail") },
   }),
   async (c) => {
     const { sql, params = [] } = c.req.valid("json");
@@ -48,6 +49,13 @@ export const queryRoutes = router().openapi(
       return c.json(await rows, 200);
     }
     await authorizeTables(c, guarded.tables);
+    if (guarded.kind === "write") {
+      // The guard rails' PII rule over the values the statement stores; a redaction is guarded again as written.
+      const written = guarded.tables.find((t) => t.access !== "read")?.name ?? "-";
+      const values = await guardSqlWrite(c, { action: "query:write", resource: `table:${written}`, what: "The statement" }, sql, params);
+      if (values.sql !== sql || values.params.some((p, i) => p !== params[i]))
+        return c.json(await runChange(db, await guardWithCatalog(db, values.sql, values.params), values.params, auditContext(c)), 200);
+    }
     return c.json(await runChange(db, guarded, params, auditContext(c)), 200);
   },
 );

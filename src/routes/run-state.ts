@@ -67,7 +67,7 @@ export const runStateRoutes = router()
         "(0 for a new key) and answers 409 when it is stale; `append` adds the value to the key's array; `merge` deep-merges objects. " +
         `Agents waiting for this key start once all their keys are written. ${declarations}`,
       request: { params: StateKeyPathSchema, body: jsonBody(PutRunStateSchema) },
-      responses: { 200: jsonResponse(RunStateEntrySchema, "The key as stored."), ...errorResponses("not_found", "conflict", "payload_too_large") },
+      responses: { 200: jsonResponse(RunStateEntrySchema, "The key as stored."), ...errorResponses("not_found", "conflict", "payload_too_large", "guard_rail") },
     }),
     async (c) => {
       const { run_id, key } = c.req.valid("param");

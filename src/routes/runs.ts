@@ -49,7 +49,7 @@ export const runRoutes = router()
         "in their inboxes when this answers.",
       middleware: [idempotent] as const,
       request: { params: WorkflowNamePathSchema, headers: IdempotencyHeaders, body: { ...jsonBody(StartRunSchema), required: false } },
-      responses: { 201: jsonResponse(RunSchema, "The run, started."), ...errorResponses("not_found", "conflict") },
+      responses: { 201: jsonResponse(RunSchema, "The run, started."), ...errorResponses("not_found", "conflict", "guard_rail") },
     }),
     async (c) => {
       const { name } = c.req.valid("param");
@@ -61,6 +61,7 @@ export const runRoutes = router()
         trigger: { type: "manual" },
         startedBy: c.get("principal").agentId,
         requestId: c.get("requestId"),
+        ...(c.get("principal").guardRailsVersion === undefined ? {} : { guardRailsVersion: c.get("principal").guardRailsVersion }),
       });
       return c.json(run, 201);
     },
@@ -128,7 +129,7 @@ export const runRoutes = router()
         "Without `to`, along every outgoing edge of the caller with this schema. Each message becomes a task for its recipient. " +
         "A message off the declared flow is 403 (and a recorded denial); a body off its schema is 400.",
       request: { params: RunIdPathSchema, body: jsonBody(SendRunMessageSchema) },
-      responses: { 201: jsonResponse(RunMessagesSchema, "The messages sent."), ...errorResponses("not_found", "conflict", "payload_too_large") },
+      responses: { 201: jsonResponse(RunMessagesSchema, "The messages sent."), ...errorResponses("not_found", "conflict", "guard_rail", "rate_limited") },
     }),
     async (c) => {
       const { run } = await runFor(c, c.req.valid("param").run_id, "workflow:run");
@@ -143,7 +144,7 @@ export const runRoutes = router()
       summary: "Delegate work to a worker (the supervisor of a hierarchical run)",
       description: "Only while the run is open and before the join. A worker not in the run's list is 400; a caller other than the supervisor is 403.",
       request: { params: RunIdPathSchema, body: jsonBody(DelegateSchema) },
-      responses: { 201: jsonResponse(TaskSchema, "The worker's new task."), ...errorResponses("not_found", "conflict") },
+      responses: { 201: jsonResponse(TaskSchema, "The worker's new task."), ...errorResponses("not_found", "conflict", "guard_rail") },
     }),
     async (c) => {
       const { run } = await runFor(c, c.req.valid("param").run_id, "workflow:run");

@@ -3,6 +3,7 @@ import { requireAgent } from "../agents/require-agent";
 import { auditInsert } from "../audit/audit-log";
 import { authorize } from "../authz/authorize";
 import { database } from "../db/client";
+import { guardWrite } from "../guard-rails/request-guard";
 import { auditContext } from "../http/audit-context";
 import { MAX_JSON_DEPTH } from "../http/json-depth";
 import { ListQuery, errorResponses, jsonBody, jsonResponse } from "../http/openapi";
@@ -34,16 +35,17 @@ export const stateRoutes = router()
         "`value` is any JSON up to 1 MiB, measured as the UTF-8 bytes of its JSON text (413 `payload_too_large` above that); " +
         `like every request body, it may nest arrays and objects at most ${MAX_JSON_DEPTH} levels deep.`,
       request: { params: StatePathSchema, body: jsonBody(PutStateSchema) },
-      responses: { 200: jsonResponse(StateEntrySchema, "The value as stored."), ...errorResponses("not_found", "conflict", "payload_too_large") },
+      responses: { 200: jsonResponse(StateEntrySchema, "The value as stored."), ...errorResponses("not_found", "conflict", "payload_too_large", "guard_rail") },
     }),
     async (c) => {
       const { agent_id, key } = c.req.valid("param");
       const { expected_version } = c.req.valid("json");
       // The value as parsed, not as zod rebuilt it: validation copies objects key by key, which drops
       // an own `__proto__` key, and a value is stored exactly as sent.
-      const { value } = (await c.req.json()) as { value: unknown };
+      const { value: sent } = (await c.req.json()) as { value: unknown };
       await authorize(c, "state:write", stateResource(agent_id));
       await requireAgent(c, agent_id);
+      const [value] = await guardWrite(c, { action: "state:write", resource: `state:${agent_id}/${key}`, what: "The state value" }, [{ value: sent, at: "value" }]);
       const entry = await writeState(c.env, agent_id, key, value, expected_version, c.get("principal").agentId);
       await auditInsert(database(c.env), {
         ...auditContext(c),

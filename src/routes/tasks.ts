@@ -60,7 +60,7 @@ export const taskRoutes = router()
         "against each outgoing edge's schema: a mismatch is 400 and the task stays open for a corrected completion. A finished task answers 409. " +
         "`usage` records the tokens it took; `state` writes shared-state keys atomically with the completion.",
       request: { params: TaskIdPathSchema, body: jsonBody(CompleteTaskSchema) },
-      responses: { 200: jsonResponse(TaskSchema, "The finished task."), ...errorResponses("not_found", "conflict", "payload_too_large") },
+      responses: { 200: jsonResponse(TaskSchema, "The finished task."), ...errorResponses("not_found", "conflict", "payload_too_large", "guard_rail", "rate_limited") },
     }),
     async (c) => {
       const { task_id } = c.req.valid("param");

@@ -18,6 +18,7 @@ export const READABLE_SYSTEM_TABLES: ReadonlySet<string> = new Set([
   "_agent_versions",
   "_workflows",
   "_workflow_revisions",
+  "_guard_rail_violations",
 ]);
 
 /** SQLite's own catalog, readable so users can list their tables; its other `sqlite_` tables are not. */

@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { ListQuery, TimestampSchema, listOf } from "../http/openapi";
-import { GuardRailsSchema } from "./definition/guard-rails-schema";
+import { GuardRailsSchema } from "../guard-rails/rules";
 import { TriggerSchema } from "./definition/triggers-schema";
 import { AGGREGATION_STRATEGIES, CONFLICT_POLICIES, type Pattern, type WorkflowDefinition } from "./definition/types";
 

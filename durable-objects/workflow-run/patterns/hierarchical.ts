@@ -129,6 +129,9 @@ export class Hierarchical implements PatternLogic {
         { path: "worker", message: "is not one of the run's workers" },
       ]);
     if (this.joinDone(run)) return refuse("conflict", "The join has already happened: no more work can be delegated in this run.");
+    const supervisorTask = run.tasks.ofAgent(caller.agent_id).filter((t) => isOpenTask(t.status)).at(-1);
+    const guarded = run.guard(request.input, { at: "input", message: true }, { agent_id: caller.agent_id, action: "workflow:delegate", task_id: supervisorTask?.task_id ?? null, request_id: caller.request_id ?? null });
+    if (!guarded.ok) return run.refuseByGuardRail(guarded.refusal, `The input delegated to ${request.worker}`, caller);
     const spanId = run.newSpanId();
     run.spans.open({
       span_id: spanId,
@@ -142,7 +145,7 @@ export class Hierarchical implements PatternLogic {
       attributes: { worker: request.worker },
       links: [],
     });
-    const task = run.createTask(request.worker, request.input, this.index, "delegation", { kind: "delegation", by: caller.agent_id }, [{ span_id: spanId, kind: "delegation" }]);
+    const task = run.createTask(request.worker, guarded.value, this.index, "delegation", { kind: "delegation", by: caller.agent_id }, [{ span_id: spanId, kind: "delegation" }]);
     if (!task) return refuse("conflict", "The run is no longer running.");
     run.audit("workflow:delegate", `workflow:${run.run().workflow}`, caller, { worker: request.worker, task_id: task.task_id });
     return answer(taskView(run.run(), task));

@@ -1,3 +1,4 @@
+import { refusalDetails, refusalMessage } from "../../../src/guard-rails/enforce";
 import type { Json, MessagePassingPattern } from "../../../src/workflows/definition/types";
 import { type Answer, type Caller, type ErrorInfo, type MessageInput, type MessageView, type Refusal, answer, refuse } from "../run-types";
 import type { TaskRow } from "../task-store";
@@ -46,7 +47,7 @@ export class MessagePassing implements PatternLogic {
     if (task.status !== "succeeded") return taskFailure(task);
     for (const edge of this.outgoing(task.agent_id)) {
       const refused = this.send(run, task.agent_id, task, edge, task.output);
-      if (refused) return { code: refused.error.code === "payload_too_large" ? "guard_rail" : "message_refused", message: refused.error.message };
+      if (refused) return refused.error.code === "guard_rail" ? { ...(refused.error.details as Record<string, Json>), code: "guard_rail", message: refused.error.message } : { code: "message_refused", message: refused.error.message };
       if (run.run().status !== "running") return undefined;
     }
     return undefined;
@@ -80,9 +81,12 @@ export class MessagePassing implements PatternLogic {
         issues: issues.map((i) => ({ path: `body${i.path.replaceAll("/", ".")}`, message: i.message })),
       });
     const fromTask = run.tasks.ofAgent(sender).filter((t) => t.patterns.includes(this.index)).at(-1) ?? null;
+    const guarded = run.guard(input.body, { at: "body", message: true }, { agent_id: sender, action: "workflow:message", task_id: fromTask?.task_id ?? null, request_id: caller.request_id ?? null });
+    if (!guarded.ok) return run.refuseByGuardRail(guarded.refusal, "The message", caller);
+    const body = guarded.value;
     const sent: MessageView[] = [];
     for (const edge of edges) {
-      const refused = this.send(run, sender, fromTask, edge, input.body, caller);
+      const refused = this.send(run, sender, fromTask, edge, body, caller);
       if (refused) return refused;
       const message = run.messages.all().at(-1);
       if (message) sent.push(messageView(run.run(), message));
@@ -91,15 +95,14 @@ export class MessagePassing implements PatternLogic {
   }
 
   /** Records a message and gives its recipient a task with the body as input. */
-  private send(run: RunContext, from: string, fromTask: TaskRow | null, edge: Edge, body: Json, caller?: Caller): Refusal | undefined {
-    const limit = run.run().limits.max_message_bytes;
+  private send(run: RunContext, from: string, fromTask: TaskRow | null, edge: Edge, sent: Json, caller?: Caller): Refusal | undefined {
+    // A task's output was guarded at its completion, an explicit message before it got here: this is the
+    // message as it travels (max_message_bytes on each, redactions as stored).
+    const guarded = run.guard(sent, { at: "body", message: true }, { agent_id: from, action: "workflow:message", task_id: fromTask?.task_id ?? null, request_id: caller?.request_id ?? null });
+    if (!guarded.ok)
+      return refuse("guard_rail", refusalMessage(guarded.refusal, `The message from ${from} to ${edge.to}`), refusalDetails(guarded.refusal));
+    const body = guarded.value;
     const bytes = encoder.encode(JSON.stringify(body)).byteLength;
-    if (limit !== null && bytes > limit)
-      return refuse("payload_too_large", `The message from ${from} to ${edge.to} is ${bytes} bytes; this run allows at most ${limit} (max_message_bytes).`, {
-        rule: "max_message_bytes",
-        limit,
-        size_bytes: bytes,
-      });
     const messageId = `msg_${run.newSpanId().slice("spn_".length)}`;
     const spanId = run.newSpanId();
     run.spans.open({

@@ -1,9 +1,11 @@
+import type { Enforcement, GuardContext, GuardFinding } from "../../../src/guard-rails/enforce";
 import type { SchemaIssue } from "../../../src/lib/json-schema";
 import type { Json } from "../../../src/workflows/definition/types";
 import type { MessageStore } from "../message-store";
 import type { Effect } from "../effects";
 import type { Marks, RunRow } from "../run-record";
-import type { Answer, Caller, ErrorInfo, MessageInput, MessageView, TaskView } from "../run-types";
+import type { RunWrite } from "../run-guard-rails";
+import type { Answer, Caller, ErrorInfo, MessageInput, MessageView, Refusal, TaskView } from "../run-types";
 import type { SpanLink, SpanStore } from "../span-store";
 import type { StateStore } from "../state-store";
 import type { TaskCause, TaskRole, TaskRow, TaskStore } from "../task-store";
@@ -36,6 +38,10 @@ export interface RunContext {
   newSpanId(): string;
   /** The run's audit trail (written with the registry, outside the run). */
   audit(action: string, resource: string, caller: Caller | null, details: Record<string, Json>): void;
+  /** The run's guard rails over a value written into it (findings are recorded with the change). */
+  guard<T extends Json>(value: T, context: GuardContext, write: RunWrite): Enforcement<T>;
+  /** A write a guard rail refused: the writer's open task fails, and the caller gets this 422. */
+  refuseByGuardRail(finding: GuardFinding, what: string, writer: Caller): Refusal;
   /** Validates a value against a schema named in the definition's `schemas` (no issues when it is not defined). */
   schemaIssues(schemaName: string | null, value: Json): SchemaIssue[];
 }

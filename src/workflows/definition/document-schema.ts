@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { JsonValueSchema } from "../../http/openapi";
-import { GuardRailsSchema } from "./guard-rails-schema";
+import { GuardRailsSchema } from "../../guard-rails/rules";
 import { TriggersSchema } from "./triggers-schema";
 import { AGGREGATION_STRATEGIES, CONFLICT_POLICIES } from "./types";
 

@@ -1,4 +1,4 @@
-import type { GuardRails } from "./guard-rails-schema";
+import type { GuardRails } from "../../guard-rails/rules";
 import type { Trigger } from "./triggers-schema";
 
 // The normalised workflow definition: what a revision stores and what the run engine reads. Every
