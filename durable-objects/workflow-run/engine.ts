@@ -9,7 +9,7 @@ import { Outbox } from "./outbox";
 import type { PatternLogic, RunContext } from "./patterns/pattern";
 import { patternLogic } from "./patterns/registry";
 import { Marks, RunRecord, type RunRow, Timers } from "./run-record";
-import type { Enforcement, GuardContext } from "../../src/guard-rails/enforce";
+import { type Enforcement, type GuardContext, limitFinding } from "../../src/guard-rails/enforce";
 import { type RunWrite, guardRailError, guardValue, refuseByGuardRail } from "./run-guard-rails";
 import { type Caller, type ErrorInfo, type Refusal, type RunInit, type RunStatus, isOpenTask } from "./run-types";
 import { type SpanLink, SpanStore } from "./span-store";
@@ -210,6 +210,7 @@ export class RunEngine implements RunContext {
     if (run.status !== "running") return null;
     const limit = run.limits.max_tasks_per_run;
     if (this.tasks.count() >= limit) {
+      this.recordViolation({ agent_id: agent, action: "task:create" }, [limitFinding("max_tasks_per_run", "(run)", limit)]);
       this.failRun({ code: "max_tasks_per_run", message: `The run reached its limit of ${limit} tasks (max_tasks_per_run) when ${agent} was to get another; a cycle in the flow may not end.`, agent_id: agent, limit });
       return null;
     }
@@ -298,6 +299,7 @@ export class RunEngine implements RunContext {
       this.timers.clear(timer.name);
       if (timer.name === "run_deadline") {
         const seconds = this.run().limits.max_run_seconds;
+        if (seconds !== null) this.recordViolation({ agent_id: this.run().started_by, action: "workflow:run" }, [limitFinding("max_run_seconds", "(run)", seconds)]);
         this.failRun({ code: "max_run_seconds", message: `The run took longer than its limit of ${seconds} s (max_run_seconds); its open tasks were cancelled.` }, "timed_out");
         return;
       }

@@ -39,6 +39,8 @@ export function failTaskByGuardRail(engine: RunEngine, task: TaskRow, error: Err
   if (task.started_at === null) engine.tasks.markStartedAt(task.task_id, task.created_at);
   engine.spans.close(task.span_id, "failed", engine.now, { error_code: "guard_rail", "switchyard.guard_rail.rule": String(error.rule ?? "") });
   engine.markTaskChanged(task.task_id);
+  // A task that never reached its agent (failed by its sender's message, say) is taken back from the inbox.
+  if (task.status === "pending") engine.effect({ type: "retract_task", agent_id: task.agent_id, task_id: task.task_id });
   engine.taskFinished(task);
 }
 
