@@ -20,6 +20,7 @@
  *   BENCH_INBOX_PUSHES=300                                    WebSocket push latency samples
  *   BENCH_BRANCHES=0 BENCH_BRANCH_ROWS=100000                 skip the branch figures; size of the large table
  *   BENCH_MCP=0                                               skip the MCP figures (bench/figures/mcp.ts)
+ *   BENCH_GUARD_RAILS=0                                       skip the guard rails' figure (bench/figures/guard-rails.ts)
  *   BENCH_KEEP_DATA=1                                         keep the temp dirs and server logs
  *   BENCH_OUTPUT=bench/RESULTS.md                             where the report is written
  */
@@ -33,6 +34,7 @@ import { embedderCost } from "./figures/embedder-cost.ts";
 import { benchMemorySearch } from "./figures/memory-search.ts";
 import { benchMemoryStore, probeMemory } from "./figures/memory-store.ts";
 import { benchPiiScan } from "./figures/pii-scan.ts";
+import { benchGuardRails } from "./figures/guard-rails.ts";
 import { benchPolicy } from "./figures/policy.ts";
 import { benchRecall } from "./figures/recall.ts";
 import { benchBranches } from "./figures/branches.ts";
@@ -171,6 +173,7 @@ async function main(): Promise<number> {
     const pii = await watch("the PII scan figure", () => benchPiiScan(ctx));
     rows.push(...pii.rows);
     diagnosis.push(...pii.diagnosis);
+    if (process.env.BENCH_GUARD_RAILS !== "0") rows.push(...(await watch("the guard rails' figure", () => benchGuardRails(ctx))).rows);
     if (process.env.BENCH_BRANCHES !== "0") {
       const branchState = { agentId: "bench-state-branches", key: await agentWithKey(ctx, "bench-state-branches") };
       const branches = await watch("the branch figures", () => benchBranches(ctx, branchState));

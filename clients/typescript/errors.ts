@@ -15,6 +15,7 @@ export type ApiErrorCode =
   | "conflict"
   | "payload_too_large"
   | "unprocessable"
+  | "guard_rail"
   | "rate_limited"
   | "internal"
   | "unavailable";

@@ -23,6 +23,7 @@ export type {
   StoreMemoryInput,
 } from "./resources/memory.ts";
 export type { CreatePolicyInput, DeletedPolicy, PoliciesResource, Policy } from "./resources/policies.ts";
+export type { DeploymentGuardRails, GuardRailsInput, GuardRailsResource } from "./resources/guard-rails.ts";
 export type {
   Branch,
   BranchDiff,

@@ -2,6 +2,7 @@ import type { z } from "@hono/zod-openapi";
 import type { WhoAmISchema } from "../../src/agents/schemas.ts";
 import { AgentsResource } from "./resources/agents.ts";
 import { CotResource } from "./resources/cot.ts";
+import { GuardRailsResource } from "./resources/guard-rails.ts";
 import { InboxResource } from "./resources/inbox.ts";
 import { BranchesResource } from "./resources/branches.ts";
 import { MemoryResource } from "./resources/memory.ts";
@@ -55,6 +56,8 @@ export class Switchyard {
   readonly versions: VersionsResource;
   /** Workflow definitions in the four coordination patterns, with their revisions. */
   readonly workflows: WorkflowsResource;
+  /** The deployment's guard rails: limits and PII handling on every write (admins set them). */
+  readonly guardRails: GuardRailsResource;
   readonly #transport: Transport;
 
   constructor(options: SwitchyardOptions) {
@@ -72,6 +75,7 @@ export class Switchyard {
     this.tasks = new TasksResource(this.#transport);
     this.versions = new VersionsResource(this.#transport);
     this.workflows = new WorkflowsResource(this.#transport);
+    this.guardRails = new GuardRailsResource(this.#transport);
   }
 
   /**
