@@ -24,6 +24,7 @@ import { taskRoutes } from "./routes/tasks";
 import { runStateRoutes } from "./routes/run-state";
 import { workflowRoutes } from "./routes/workflows";
 import { endpointSecretRoutes } from "./routes/endpoint-secret";
+import { dryRunRoutes } from "./routes/dry-runs";
 import { mountSystemRoutes } from "./routes/system";
 
 /** Bodies may carry a 1 MiB state value plus its envelope; anything larger is refused before parsing. */
@@ -64,6 +65,7 @@ export function createApp() {
   app.route("/", versionRoutes);
   app.route("/", workflowRoutes);
   app.route("/", endpointSecretRoutes);
+  app.route("/", dryRunRoutes);
   app.route("/", tableRoutes);
   mountMcp(app, MAX_BODY_BYTES);
   mountSystemRoutes(app);

@@ -43,7 +43,7 @@ export function completeTask(engine: RunEngine, taskId: string, completion: Comp
     const issues = outputIssues(engine, task, output);
     if (issues.length > 0)
       return refuse("invalid_request", `The output of ${task.agent_id}@${task.version} does not match ${issues[0]!.against}: ${issues[0]!.path || "(output)"} ${issues[0]!.message}. The task stays open; complete it again with a corrected output.`, {
-        issues: issues.map((i) => ({ path: `output${i.path.replaceAll("/", ".")}`, message: i.message, against: i.against })),
+        issues: issues.map((i) => ({ path: `output${i.path.replaceAll("/", ".")}`, message: i.message, against: i.against, ...(i.edge ? { edge: i.edge } : {}) })),
       });
   }
   // Shared-state writes land with the completion or not at all (a refusal rolls the whole change back).
