@@ -32,6 +32,7 @@ import { benchCot } from "./figures/cot.ts";
 import { embedderCost } from "./figures/embedder-cost.ts";
 import { benchMemorySearch } from "./figures/memory-search.ts";
 import { benchMemoryStore, probeMemory } from "./figures/memory-store.ts";
+import { benchPiiScan } from "./figures/pii-scan.ts";
 import { benchPolicy } from "./figures/policy.ts";
 import { benchRecall } from "./figures/recall.ts";
 import { benchBranches } from "./figures/branches.ts";
@@ -167,6 +168,9 @@ async function main(): Promise<number> {
     const policy = await benchPolicy(root);
     rows.push(...policy.rows);
     diagnosis.push(...policy.diagnosis);
+    const pii = await watch("the PII scan figure", () => benchPiiScan(ctx));
+    rows.push(...pii.rows);
+    diagnosis.push(...pii.diagnosis);
     if (process.env.BENCH_BRANCHES !== "0") {
       const branchState = { agentId: "bench-state-branches", key: await agentWithKey(ctx, "bench-state-branches") };
       const branches = await watch("the branch figures", () => benchBranches(ctx, branchState));
