@@ -20,6 +20,8 @@
  *   BENCH_INBOX_PUSHES=300                                    WebSocket push latency samples
  *   BENCH_BRANCHES=0 BENCH_BRANCH_ROWS=100000                 skip the branch figures; size of the large table
  *   BENCH_MCP=0                                               skip the MCP figures (bench/figures/mcp.ts)
+ *   BENCH_WORKFLOWS=0 BENCH_WORKFLOW_REQUESTS BENCH_FANOUT_RUNS=20 BENCH_CONCURRENT_RUNS=1000 BENCH_WORKER_LOOPS=20
+ *                                                             workflow figures (bench/figures/workflows.ts)
  *   BENCH_KEEP_DATA=1                                         keep the temp dirs and server logs
  *   BENCH_OUTPUT=bench/RESULTS.md                             where the report is written
  */
@@ -41,6 +43,7 @@ import { benchInbox } from "./figures/inbox.ts";
 import { benchMcp } from "./figures/mcp.ts";
 import { benchState } from "./figures/state.ts";
 import { benchTriggers } from "./figures/triggers.ts";
+import { benchWorkflows } from "./figures/workflows.ts";
 import { benchEnv, loadConfig } from "./lib/config.ts";
 import { agentWithKey, type BenchContext } from "./lib/context.ts";
 import { currentLoad, machineInfo } from "./lib/machine.ts";
@@ -191,6 +194,11 @@ async function main(): Promise<number> {
     const inbox = await watch("the inbox figures", () => benchInbox(ctx, state));
     rows.push(...inbox.rows);
     diagnosis.push(...inbox.diagnosis);
+    if (process.env.BENCH_WORKFLOWS !== "0") {
+      const workflows = await watch("the workflow figures", () => benchWorkflows(ctx));
+      rows.push(...workflows.rows);
+      diagnosis.push(...workflows.diagnosis);
+    }
     if (process.env.BENCH_MCP !== "0") {
       const mcp = await watch("the MCP figures", () => benchMcp(ctx));
       rows.push(...mcp.rows);

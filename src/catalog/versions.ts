@@ -195,16 +195,6 @@ export async function promoteVersion(db: Database, row: VersionRow, audit: Audit
   return versionJson(promoted);
 }
 
-/** For resolution: every version of these agents, without the large columns. */
-export const versionStatusColumns = {
-  agentId: agentVersions.agentId,
-  version: agentVersions.version,
-  versionKey: agentVersions.versionKey,
-  prerelease: agentVersions.prerelease,
-  deprecated: agentVersions.deprecated,
-  promoted: agentVersions.promoted,
-};
-
 /** `agent_id IN (the names)`, bound as one JSON parameter (a D1 statement binds at most 100 values). */
 export const inJsonList = (column: AnyColumn, names: readonly string[]) =>
   sql`${column} IN (SELECT value FROM json_each(${JSON.stringify(names)}))`;

@@ -1,7 +1,7 @@
 import { type Document, LineCounter, type Node, isAlias, isMap, isScalar, isSeq, parseDocument } from "yaml";
 import { ApiError } from "../../http/errors";
 import { MAX_JSON_DEPTH } from "../../http/json-depth";
-import { type DefinitionIssue, type IssuePath, definitionError } from "./issues";
+import { type IssuePath, definitionError } from "./issues";
 
 // A definition's text, YAML or JSON, turned into a plain value, with a way back from a field path to the
 // line and column where the user wrote it (YAML only: JSON has no lines worth pointing at in an API body).
@@ -159,4 +159,3 @@ function nestingDepth(value: unknown): number {
   return deepest;
 }
 
-export type { DefinitionIssue };
