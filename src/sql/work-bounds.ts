@@ -115,7 +115,8 @@ class Estimator {
     const multiplying = sources.filter((s) => s.estimate.rows > 1);
     if (multiplying.length >= 2) worst = larger(worst, { value: loop, factors: multiplying.map((s) => s.label) });
     const rowsOut = linear ? loop * JSON_VALUE_ROWS : loop;
-    let work = sources.reduce((sum, s) => sum + s.estimate.work, 0) + rowsOut;
+    // The loop visits each combination once; a source adds only the work it does beyond yielding its rows.
+    let work = sources.reduce((sum, s) => sum + Math.max(0, s.estimate.work - s.estimate.rows), 0) + rowsOut;
     for (const sub of shape.perRow) {
       const e = this.query(sub);
       worst = larger(worst, e.worst);
