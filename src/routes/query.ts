@@ -38,7 +38,11 @@ export const queryRoutes = router().openapi(
       "the contract's ISO timestamps. Reading a table needs `query:read` on `table:<name>`; writing or changing its schema needs " +
       "`query:write`. Refused statement kinds (PRAGMA, ATTACH, VACUUM, triggers, transactions, …) and functions are 400; tables that " +
       "are never reachable (key material, writes to system tables, reserved names) are 403 and recorded as denials; SQL that does " +
-      "not parse or that the database refuses is 422. Results stop at 10,000 rows or ~4 MiB with `truncated: true`.",
+      "not parse or that the database refuses is 422. Results stop at 10,000 rows or ~4 MiB with `truncated: true`. " +
+      "System tables whose rows belong to someone (`_memory`, `_triggers`, `_cot`, `_audit_log`) show the caller only the rows it may read " +
+      "through the REST API, wherever the statement reads them (joins, subqueries, CTEs, views). A statement whose work cannot be bounded " +
+      "is 422 with `details.reason: unbounded_work` and says how to rewrite it: a recursive CTE needs `LIMIT n` (n ≤ 100,000), and " +
+      "sources that run inside one another may make at most 10,000,000 row combinations.",
     request: { body: jsonBody(QueryRequestSchema) },
     responses: { 200: jsonResponse(QueryResultSchema, "The rows (or, for a write, RETURNING rows and `changes`)."), ...errorResponses("unprocessable") },
   }),

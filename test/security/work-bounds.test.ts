@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { onlyStatement } from "../../src/sql/parse";
 import { WORK_LIMITS, boundWork } from "../../src/sql/work-bounds";
 import { workShape } from "../../src/sql/work-shape";
-import { api, expectError, newAgent } from "../helpers";
+import { type ApiResponse, expectError, newAgent } from "../helpers";
 import { newBranch } from "../branches/helpers";
 import { branchQuery, query, uniqueName } from "./helpers";
 
@@ -13,7 +13,7 @@ import { branchQuery, query, uniqueName } from "./helpers";
 const RUNAWAY = "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x+1 FROM c) SELECT count(*) FROM c";
 const hundred = JSON.stringify(Array.from({ length: 100 }, (_, i) => i));
 
-function expectUnbounded(res: { status: number; body: any }, mentions: RegExp) {
+function expectUnbounded(res: ApiResponse, mentions: RegExp) {
   expectError(res, 422, "unprocessable");
   expect(res.body.error.details).toMatchObject({ reason: "unbounded_work" });
   expect(res.body.error.message).toMatch(mentions);
