@@ -39,6 +39,7 @@ import { benchPolicy } from "./figures/policy.ts";
 import { benchRecall } from "./figures/recall.ts";
 import { benchBranches } from "./figures/branches.ts";
 import { benchQuery } from "./figures/query.ts";
+import { benchRowRule } from "./figures/row-rule.ts";
 import { benchInbox } from "./figures/inbox.ts";
 import { benchMcp } from "./figures/mcp.ts";
 import { benchState } from "./figures/state.ts";
@@ -183,6 +184,9 @@ async function main(): Promise<number> {
     const sql = await watch("the SQL figures", () => benchQuery(ctx));
     rows.push(...sql.rows);
     diagnosis.push(...sql.diagnosis);
+    const rowRule = await watch("the row rule figures", () => benchRowRule(ctx, sql.rows[0]));
+    rows.push(...rowRule.rows);
+    diagnosis.push(...rowRule.diagnosis);
     const cot = await watch("the ledger figures", () => benchCot(ctx, state.set));
     rows.push(...cot.rows);
     diagnosis.push(...cot.diagnosis);

@@ -39,7 +39,7 @@ export const auditLog = sqliteTable(
     at: text("at").notNull(),
     details: text("details"),
   },
-  (t) => [index("_audit_log_at").on(t.at), index("_audit_log_agent").on(t.agentId, t.at)],
+  (t) => [index("_audit_log_at").on(t.at), index("_audit_log_agent").on(t.agentId, t.at), index("_audit_log_resource").on(t.resource, t.at)],
 );
 
 export const policyDenials = sqliteTable(
@@ -63,7 +63,10 @@ export const idempotencyKeys = sqliteTable(
     scope: text("scope").primaryKey(),
     requestHash: text("request_hash").notNull(),
     responseStatus: integer("response_status"),
+    /** The body without its secret: a response that carried one (an API key) is never stored whole. */
     responseBody: text("response_body"),
+    /** True when a secret was taken out of `responseBody`: a retry is then told so (409), not replayed. */
+    secretWithheld: integer("secret_withheld", { mode: "boolean" }).notNull().default(false),
     createdAt: text("created_at").notNull(),
     expiresAt: text("expires_at").notNull(),
   },
@@ -256,8 +259,14 @@ export const webhookDeliveries = sqliteTable(
     lastError: text("last_error"),
     createdAt: text("created_at").notNull(),
     updatedAt: text("updated_at").notNull(),
+    /** The trigger's creator: only it (and admins) list and replay the delivery, also once the trigger is gone. */
+    createdBy: text("created_by"),
   },
-  (t) => [uniqueIndex("_webhook_deliveries_notification").on(t.notificationId), index("_webhook_deliveries_status").on(t.status, t.deliveryId)],
+  (t) => [
+    uniqueIndex("_webhook_deliveries_notification").on(t.notificationId),
+    index("_webhook_deliveries_status").on(t.status, t.deliveryId),
+    index("_webhook_deliveries_owner").on(t.createdBy, t.deliveryId),
+  ],
 );
 
 // ---- Branches (migration 0006_branches.sql) ----

@@ -29,6 +29,7 @@ import { router } from "../http/router";
 import { RefusedTableError } from "../sql/guard-errors";
 import { QueryRequestSchema, QueryResultSchema } from "../sql/schemas";
 import { recordRefusal } from "../sql/record-refusal";
+import { foldName } from "../sql/sql-names";
 
 const tags = ["Branches"];
 
@@ -36,6 +37,9 @@ const tags = ["Branches"];
 async function authorizeAll(c: Context<AppEnv>, branchId: string, branchAction: Action, tables: [Action, string][]) {
   await Promise.all([authorize(c, branchAction, branchResource(branchId)), ...tables.map(([action, table]) => authorize(c, action, tableResource(table)))]);
 }
+
+/** `query:read` on each table, named as the SQL guard names them (folded as SQLite folds names). */
+const readsOf = (tables: readonly string[]): [Action, string][] => [...new Set(tables.map(foldName))].map((t) => ["query:read", t]);
 
 async function audit(c: Context<AppEnv>, action: string, branchId: string, details: Record<string, unknown>) {
   await auditInsert(database(c.env), { ...auditContext(c), action, resource: `branch:${branchId}`, status: "success", details });
@@ -143,9 +147,10 @@ export const branchRoutes = router()
         await branchObject(c.env, branch_id).query(
           branchRef(branch_id),
           statement.sql,
-          params.map((p) => (typeof p === "boolean" ? Number(p) : p)),
+          params,
           statement.tables.map((t) => t.name),
           writes,
+          statement.simple,
         ),
       );
       if (writes) await audit(c, "branch:query", branch_id, { kind: statement.kind, tables: statement.tables.map((t) => t.name) });
@@ -159,14 +164,17 @@ export const branchRoutes = router()
       tags,
       summary: "What the branch changed, per table, and the conflicts a merge would meet now",
       description:
-        "Rows are matched by primary key; a table without one is compared as a multiset of whole rows. A conflict is a row main changed since the branch took it that the branch changed differently.",
+        "Rows are matched by primary key; a table without one is compared as a multiset of whole rows. A conflict is a row main changed since the branch took it that the branch changed differently. " +
+        "A diff shows main's rows, so besides `branch:read` it needs `query:read` on every table in it, as a query reading them would (403 naming the first refused table).",
       request: { params: BranchPathSchema },
       responses: { 200: jsonResponse(BranchDiffSchema, "The diff."), ...errorResponses("not_found", "conflict") },
     }),
     async (c) => {
       const { branch_id } = c.req.valid("param");
       await authorize(c, "branch:read", branchResource(branch_id));
-      return c.json(unwrap(await branchObject(c.env, branch_id).diff(branchRef(branch_id))), 200);
+      const diff = unwrap(await branchObject(c.env, branch_id).diff(branchRef(branch_id)));
+      await authorizeAll(c, branch_id, "branch:read", readsOf(diff.tables.map((t) => t.table)));
+      return c.json(diff, 200);
     },
   )
   .openapi(
@@ -186,9 +194,11 @@ export const branchRoutes = router()
       const { strategy, resolutions } = c.req.valid("json");
       await authorize(c, "branch:merge", branchResource(branch_id));
       const object = branchObject(c.env, branch_id);
-      // Merging writes main's tables: the caller needs query:write on each table the branch changed.
+      // Merging writes main's tables: the caller needs query:write on each table the branch changed; and a
+      // conflict report shows main's rows of those tables, so query:read too, as a query would.
       const tables = unwrap(await object.changedTables(branchRef(branch_id)));
-      for (const table of tables) await authorize(c, "query:write", tableResource(table));
+      for (const table of tables) await authorize(c, "query:write", tableResource(foldName(table)));
+      await authorizeAll(c, branch_id, "branch:merge", readsOf(tables));
       return c.json(unwrap(await object.merge(branchRef(branch_id), strategy, resolutions ?? [], auditContext(c), tables)), 200);
     },
   )

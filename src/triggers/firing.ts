@@ -68,10 +68,10 @@ export async function claimFiring(db: D1Database, match: TriggerMatch, memory: S
     statements.push(
       db
         .prepare(
-          `INSERT INTO _webhook_deliveries (delivery_id, notification_id, trigger_id, url, payload, status, attempts, created_at, updated_at)
-           SELECT ?, ?, ?, ?, ?, 'pending', 0, ?, ? WHERE changes() > 0`,
+          `INSERT INTO _webhook_deliveries (delivery_id, notification_id, trigger_id, url, payload, status, attempts, created_at, updated_at, created_by)
+           SELECT ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ? WHERE changes() > 0`,
         )
-        .bind(deliveryId, notification.notification_id, trigger.triggerId, action.url, webhookPayload(notification), now, now),
+        .bind(deliveryId, notification.notification_id, trigger.triggerId, action.url, webhookPayload(notification), now, now, trigger.createdBy),
     );
   if (action.type === "write_event")
     statements.push(
