@@ -46,7 +46,8 @@ export interface GuardOptions {
   rowLimit?: number;
 }
 
-export const MAX_SQL_LENGTH = 100_000;
+export { MAX_SQL_LENGTH } from "./limits";
+import { MAX_SQL_LENGTH } from "./limits";
 const MAX_VIEW_DEPTH = 16;
 
 interface Analysis {
