@@ -2,6 +2,7 @@ import { ApiError } from "../http/errors";
 import { type CstNode, field, isNode, rangeOf, rightmostSelect } from "./cst";
 import { RefusedTableError, refusedSyntax } from "./guard-errors";
 import { markIntervals } from "./interval-literal";
+import { MAX_SQL_LENGTH } from "./limits";
 import { onlyStatement } from "./parse";
 import { applyEdits, habitEdits } from "./postgres-habits";
 import { foldName } from "./sql-names";
@@ -46,8 +47,7 @@ export interface GuardOptions {
   rowLimit?: number;
 }
 
-export { MAX_SQL_LENGTH } from "./limits";
-import { MAX_SQL_LENGTH } from "./limits";
+export { MAX_SQL_LENGTH };
 const MAX_VIEW_DEPTH = 16;
 
 interface Analysis {
