@@ -40,6 +40,7 @@ export type { ChainVerification, CotResource, CotSession, CotSessionQuery, CotSt
 export type { CreateTriggerInput, DeletedTrigger, Trigger, TriggerActionInput, TriggerNotification, TriggersResource, TriggerTestResult, UpdateTriggerInput } from "./resources/triggers.ts";
 export type { ListDeliveriesOptions, WebhookDeliveriesResource, WebhookDelivery, WebhooksResource } from "./resources/webhooks.ts";
 export type { Run, RunMessage, RunStatus, RunSummary, ListRunsOptions, SendRunMessageInput, DelegateInput, RunsResource } from "./resources/runs.ts";
+export type { RunState, RunStateEntry, RunStateResource, RunStateWrite } from "./resources/run-state.ts";
 export type { Task, CompleteTaskInput, TaskFeedbackInput, TasksResource } from "./resources/tasks.ts";
 export { AgentWorker, type TaskContext, type TaskHandler, type WorkerOptions } from "./agent-worker.ts";
 export type { AckResult, InboxItem, InboxTask, InboxMessage, InboxMessageBatch, InboxNotification, InboxResource, PollOptions, SendMessageInput } from "./resources/inbox.ts";
