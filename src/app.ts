@@ -20,6 +20,7 @@ import { runRoutes } from "./routes/runs";
 import { taskRoutes } from "./routes/tasks";
 import { runStateRoutes } from "./routes/run-state";
 import { workflowRoutes } from "./routes/workflows";
+import { abTestRoutes } from "./routes/ab-tests";
 import { mountSystemRoutes } from "./routes/system";
 
 /** Bodies may carry a 1 MiB state value plus its envelope; anything larger is refused before parsing. */
@@ -58,6 +59,7 @@ export function createApp() {
   app.route("/", runStateRoutes);
   app.route("/", versionRoutes);
   app.route("/", workflowRoutes);
+  app.route("/", abTestRoutes);
   mountSystemRoutes(app);
   return app;
 }

@@ -1,4 +1,5 @@
 import { type PinnedAgent, DEFAULT_RUN_LIMITS, type RunEvent, type RunInit, type RunTrigger, type RunView } from "../../durable-objects/workflow-run/run-types";
+import { startAssignment } from "../ab/assignment";
 import { createBranch, defaultTtlSeconds } from "../branches/registry";
 import { type ResolvedVersion, resolveReferences } from "../catalog/resolve";
 import { database } from "../db/client";
@@ -21,6 +22,11 @@ export interface StartRequest {
   runId?: string;
   /** The revision loaded already, when the caller has it. */
   current?: CurrentWorkflow;
+  /**
+   * A dry run (a later issue) passes true: no A/B test assigns or counts it, and `latest` resolves as the
+   * catalog says (api-v1-coordination.md, "Dry runs": nothing reaches A/B assignment).
+   */
+  dryRun?: boolean;
 }
 
 const pin = (version: ResolvedVersion): PinnedAgent => ({
@@ -38,13 +44,17 @@ export async function startRun(env: Env, request: StartRequest): Promise<RunView
   const db = database(env);
   const current = request.current ?? (await requireWorkflow(db, request.workflow));
   const definition = definitionOf(current.revision);
-  const resolved = await resolveReferences(db, definition.agents);
+  const runId = request.runId ?? newId("run");
+  // A/B tests of agents referenced as `latest` pick an arm by the run id; read alongside the catalog.
+  const assignment = request.dryRun ? null : startAssignment(env, db, definition.agents, runId);
+  const resolved = await resolveReferences(db, definition.agents, assignment?.versions);
+  const arms = (await assignment?.recorded) ?? new Map();
   const agents: Record<string, PinnedAgent> = {};
   for (const ref of definition.agents) {
     const version = resolved.get(ref.name);
-    if (version) agents[ref.name] = pin(version);
+    const ab = arms.get(ref.name);
+    if (version) agents[ref.name] = ab ? { ...pin(version), ab } : pin(version);
   }
-  const runId = request.runId ?? newId("run");
   const init: RunInit = {
     run_id: runId,
     workflow: current.workflow.name,
