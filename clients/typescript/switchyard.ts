@@ -12,6 +12,7 @@ import { TriggersResource } from "./resources/triggers.ts";
 import { WebhooksResource } from "./resources/webhooks.ts";
 import { RunsResource } from "./resources/runs.ts";
 import { TasksResource } from "./resources/tasks.ts";
+import { AbTestsResource } from "./resources/ab-tests.ts";
 import { AgentWorker, type TaskHandler, type WorkerOptions } from "./agent-worker.ts";
 import { type RequestOptions, type SwitchyardOptions, Transport } from "./transport.ts";
 
@@ -49,6 +50,8 @@ export class Switchyard {
   readonly runs: RunsResource;
   /** Tasks: read, complete, heartbeat, feedback. */
   readonly tasks: TasksResource;
+  /** A/B tests of agent versions: start, read, list, stop, promote. */
+  readonly abTests: AbTestsResource;
   readonly #transport: Transport;
 
   constructor(options: SwitchyardOptions) {
@@ -64,6 +67,7 @@ export class Switchyard {
     this.branches = new BranchesResource(this.#transport);
     this.runs = new RunsResource(this.#transport);
     this.tasks = new TasksResource(this.#transport);
+    this.abTests = new AbTestsResource(this.#transport);
   }
 
   /**

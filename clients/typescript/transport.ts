@@ -46,6 +46,8 @@ export interface TransportRequest {
   path: string;
   query?: Record<string, QueryValue>;
   body?: unknown;
+  /** A body sent as it is, with its own Content-Type (YAML documents), instead of `body` as JSON. */
+  text?: { body: string; contentType: string };
   /** A creating POST: carries an `Idempotency-Key`, the same on every retry. */
   creates?: boolean;
   /**
@@ -96,7 +98,10 @@ export class Transport {
     const url = this.#url(req.path, req.query);
     const headers: Record<string, string> = { authorization: `Bearer ${this.#apiKey}`, accept: "application/json" };
     let body: string | undefined;
-    if (req.body !== undefined) {
+    if (req.text !== undefined) {
+      headers["content-type"] = req.text.contentType;
+      body = req.text.body;
+    } else if (req.body !== undefined) {
       headers["content-type"] = "application/json";
       body = JSON.stringify(req.body);
     }
