@@ -19,6 +19,7 @@
  *   BENCH_INBOX_BATCH=25 BENCH_INBOX_SINGLE_MESSAGES=4000     messages a batch request; messages sent one a request
  *   BENCH_INBOX_PUSHES=300                                    WebSocket push latency samples
  *   BENCH_BRANCHES=0 BENCH_BRANCH_ROWS=100000                 skip the branch figures; size of the large table
+ *   BENCH_AB=0 BENCH_AB_TASKS=300                             skip the A/B figures; completions timed per series
  *   BENCH_KEEP_DATA=1                                         keep the temp dirs and server logs
  *   BENCH_OUTPUT=bench/RESULTS.md                             where the report is written
  */
@@ -27,6 +28,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { benchAb } from "./figures/ab.ts";
 import { benchCot } from "./figures/cot.ts";
 import { embedderCost } from "./figures/embedder-cost.ts";
 import { benchMemorySearch } from "./figures/memory-search.ts";
@@ -185,6 +187,11 @@ async function main(): Promise<number> {
     const inbox = await watch("the inbox figures", () => benchInbox(ctx, state));
     rows.push(...inbox.rows);
     diagnosis.push(...inbox.diagnosis);
+    if (process.env.BENCH_AB !== "0") {
+      const ab = await benchAb(ctx); // on a pre-seeded server of its own
+      rows.push(...ab.rows);
+      diagnosis.push(...ab.diagnosis);
+    }
     let seeding: SeedingRecord[] = [];
     let recall: RecallReport = { status: "pending", reason: "memory figures skipped (BENCH_MEMORY=0)." };
 

@@ -251,3 +251,31 @@ describe("A/B tests in SQL", () => {
     expectError(await api("POST", "/v1/query", { key: writer.key, body: { sql: "SELECT * FROM _ab_assignments" } }), 403, "forbidden");
   });
 });
+
+describe("A/B tests in the OpenAPI document", () => {
+  it("documents every route, its path parameter, both body types and the contract's fields", async () => {
+    const doc = (await api("GET", "/openapi.json", { key: null })).body;
+    const routes: Record<string, string[]> = {
+      "/v1/ab-tests": ["get", "post"],
+      "/v1/ab-tests/{ab_test_id}": ["get"],
+      "/v1/ab-tests/{ab_test_id}/stop": ["post"],
+      "/v1/ab-tests/{ab_test_id}/promote": ["post"],
+    };
+    for (const [path, methods] of Object.entries(routes)) {
+      expect(Object.keys(doc.paths[path] ?? {}).sort(), path).toEqual(methods);
+      for (const method of methods) {
+        expect(doc.paths[path][method].summary, `${method} ${path}`).toBeTruthy();
+        if (path.includes("{ab_test_id}")) expect(doc.paths[path][method].parameters).toContainEqual(expect.objectContaining({ name: "ab_test_id", in: "path", required: true }));
+      }
+    }
+    const create = doc.paths["/v1/ab-tests"].post;
+    expect(Object.keys(create.requestBody.content).sort()).toEqual(["application/json", "application/yaml"]);
+    expect(Object.keys(create.responses)).toEqual(expect.arrayContaining(["201", "400", "403", "409"]));
+    expect(doc.components.schemas.CreateAbTest.required.sort()).toEqual(["agent", "metrics", "traffic_split", "versions"]);
+    expect(Object.keys(doc.components.schemas.AbTest.properties)).toEqual(expect.arrayContaining(["ab_test_id", "status", "started_at", "arms", "metrics", "srm", "recommendation", "reason"]));
+    expect(Object.keys(doc.components.schemas.AbTestArm.properties).sort()).toEqual(
+      ["assigned", "avg_duration_ms", "avg_token_usage", "quality_score", "rated", "samples", "success_rate", "version"],
+    );
+    expect(Object.keys(doc.components.schemas.AbMetricVerdict.properties).sort()).toEqual(["confidence_interval", "difference", "method", "p_value", "relative_lift", "significant"]);
+  });
+});
