@@ -22,6 +22,7 @@
  *   BENCH_MCP=0                                               skip the MCP figures (bench/figures/mcp.ts)
  *   BENCH_WORKFLOWS=0 BENCH_WORKFLOW_REQUESTS BENCH_FANOUT_RUNS=20 BENCH_CONCURRENT_RUNS=1000 BENCH_WORKER_LOOPS=20
  *                                                             workflow figures (bench/figures/workflows.ts)
+ *   BENCH_AB=0 BENCH_AB_TASKS=300                             skip the A/B figures; completions timed per series
  *   BENCH_KEEP_DATA=1                                         keep the temp dirs and server logs
  *   BENCH_OUTPUT=bench/RESULTS.md                             where the report is written
  */
@@ -30,6 +31,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { benchAb } from "./figures/ab.ts";
 import { benchCot } from "./figures/cot.ts";
 import { embedderCost } from "./figures/embedder-cost.ts";
 import { benchMemorySearch } from "./figures/memory-search.ts";
@@ -207,6 +209,11 @@ async function main(): Promise<number> {
       const mcp = await watch("the MCP figures", () => benchMcp(ctx));
       rows.push(...mcp.rows);
       diagnosis.push(...mcp.diagnosis);
+    }
+    if (process.env.BENCH_AB !== "0") {
+      const ab = await benchAb(ctx); // on a pre-seeded server of its own
+      rows.push(...ab.rows);
+      diagnosis.push(...ab.diagnosis);
     }
     let seeding: SeedingRecord[] = [];
     let recall: RecallReport = { status: "pending", reason: "memory figures skipped (BENCH_MEMORY=0)." };

@@ -25,6 +25,7 @@ import { runStateRoutes } from "./routes/run-state";
 import { workflowRoutes } from "./routes/workflows";
 import { endpointSecretRoutes } from "./routes/endpoint-secret";
 import { dryRunRoutes } from "./routes/dry-runs";
+import { abTestRoutes } from "./routes/ab-tests";
 import { mountSystemRoutes } from "./routes/system";
 
 /** Bodies may carry a 1 MiB state value plus its envelope; anything larger is refused before parsing. */
@@ -68,6 +69,7 @@ export function createApp() {
   app.route("/", dryRunRoutes);
   app.route("/", tableRoutes);
   mountMcp(app, MAX_BODY_BYTES);
+  app.route("/", abTestRoutes);
   mountSystemRoutes(app);
   return app;
 }

@@ -1,3 +1,4 @@
+import { sweepDueTests } from "./ab/test-lifecycle";
 import { sweepExpiredBranches } from "./branches/sweep";
 import { purgeExpiredIdempotencyKeys } from "./http/idempotency";
 import { purgeExpiredMemories } from "./memory/memory-writes";
@@ -13,6 +14,7 @@ const jobs: Record<string, (env: Env) => Promise<unknown>> = {
   "expired-memories": (env) => purgeExpiredMemories(memoryServices(env)),
   "trigger-outbox": sweepTriggerOutbox,
   "expired-branches": sweepExpiredBranches,
+  "ab-test-durations": sweepDueTests,
 };
 
 export async function runScheduledWork(_controller: ScheduledController, env: Env): Promise<void> {

@@ -13,6 +13,7 @@ import { VersionsResource } from "./resources/versions.ts";
 import { WebhooksResource } from "./resources/webhooks.ts";
 import { RunsResource } from "./resources/runs.ts";
 import { TasksResource } from "./resources/tasks.ts";
+import { AbTestsResource } from "./resources/ab-tests.ts";
 import { AgentWorker, type TaskHandler, type WorkerOptions } from "./agent-worker.ts";
 import { WorkflowsResource } from "./resources/workflows.ts";
 import { type RequestOptions, type SwitchyardOptions, Transport } from "./transport.ts";
@@ -55,6 +56,8 @@ export class Switchyard {
   readonly versions: VersionsResource;
   /** Workflow definitions in the four coordination patterns, with their revisions. */
   readonly workflows: WorkflowsResource;
+  /** A/B tests of agent versions: start, read, list, stop, promote. */
+  readonly abTests: AbTestsResource;
   readonly #transport: Transport;
 
   constructor(options: SwitchyardOptions) {
@@ -72,6 +75,7 @@ export class Switchyard {
     this.tasks = new TasksResource(this.#transport);
     this.versions = new VersionsResource(this.#transport);
     this.workflows = new WorkflowsResource(this.#transport);
+    this.abTests = new AbTestsResource(this.#transport);
   }
 
   /**

@@ -1,3 +1,4 @@
+import { aggregateStatements, judgeWatchedTests, watchedTests, watchedTestsStatements } from "../../src/ab/aggregation";
 import { branchObject, branchRef } from "../../src/branches/branch-object";
 import type { Outcome } from "../../src/branches/outcome";
 import type { BranchDiff } from "../branch/diff";
@@ -16,15 +17,16 @@ const RUN_UPSERT = `INSERT INTO _runs (run_id, workflow, revision, status, trigg
   WHERE _runs.ended_at IS NULL`;
 
 const TASK_UPSERT = `INSERT INTO _tasks (task_id, run_id, workflow, agent_id, version, status, attempt, created_at, started_at, completed_at, deadline,
-    error_code, tokens_in, tokens_out, ab_test_id, ab_arm, rev)
+    error_code, tokens_in, tokens_out, ab_test_id, ab_arm, rating, rev)
   SELECT json_extract(value, '$.task_id'), json_extract(value, '$.run_id'), json_extract(value, '$.workflow'), json_extract(value, '$.agent_id'),
     json_extract(value, '$.version'), json_extract(value, '$.status'), json_extract(value, '$.attempt'), json_extract(value, '$.created_at'),
     json_extract(value, '$.started_at'), json_extract(value, '$.completed_at'), json_extract(value, '$.deadline'), json_extract(value, '$.error_code'),
     json_extract(value, '$.tokens_in'), json_extract(value, '$.tokens_out'), json_extract(value, '$.ab_test_id'), json_extract(value, '$.ab_arm'),
-    json_extract(value, '$.rev')
+    json_extract(value, '$.rating'), json_extract(value, '$.rev')
   FROM json_each(?) WHERE true
   ON CONFLICT (task_id) DO UPDATE SET status = excluded.status, started_at = excluded.started_at, completed_at = excluded.completed_at,
-    deadline = excluded.deadline, error_code = excluded.error_code, tokens_in = excluded.tokens_in, tokens_out = excluded.tokens_out, rev = excluded.rev
+    deadline = excluded.deadline, error_code = excluded.error_code, tokens_in = excluded.tokens_in, tokens_out = excluded.tokens_out,
+    rating = excluded.rating, rev = excluded.rev
   WHERE excluded.rev > _tasks.rev`;
 
 const AUDIT_INSERT = `INSERT OR IGNORE INTO _audit_log (audit_id, agent_id, action, resource, status, request_id, at, details)
@@ -51,7 +53,12 @@ function runStatement(db: D1Database, run: RunRecord): D1PreparedStatement {
     );
 }
 
-/** Every record effect of a drain in one D1 batch: the run's row, its tasks' rows (newest rev wins), audit rows. */
+/**
+ * Every record effect of a drain in one D1 batch: the run's row, its tasks' rows (newest rev wins), audit
+ * rows, and the A/B aggregates of tasks that finished or were rated (guarded by the rows as they were, so
+ * a retried batch counts nothing twice; see src/ab/aggregation.ts). Tests with `auto_rollback` that these
+ * tasks touched are read back in the same batch and judged after it.
+ */
 export async function writeRecords(db: D1Database, effects: readonly RecordEffect[]): Promise<void> {
   const run = effects.map((e) => e.run).filter((r): r is RunRecord => r !== undefined).at(-1);
   const tasks = new Map<string, TaskRecord>();
@@ -62,9 +69,15 @@ export async function writeRecords(db: D1Database, effects: readonly RecordEffec
   const first = effects.find((e) => e.run)?.run;
   if (first && first !== run) statements.push(runStatement(db, first));
   if (run) statements.push(runStatement(db, run));
-  if (tasks.size > 0) statements.push(db.prepare(TASK_UPSERT).bind(JSON.stringify([...tasks.values()])));
+  const records = [...tasks.values()];
+  statements.push(...aggregateStatements(db, records));
+  if (tasks.size > 0) statements.push(db.prepare(TASK_UPSERT).bind(JSON.stringify(records)));
   if (audit.length > 0) statements.push(db.prepare(AUDIT_INSERT).bind(JSON.stringify(audit)));
-  if (statements.length > 0) await db.batch(statements);
+  const watched = watchedTestsStatements(db, records);
+  if (watched) statements.push(...watched);
+  if (statements.length === 0) return;
+  const results = await db.batch(statements);
+  if (watched) await judgeWatchedTests(db, watchedTests(results.at(-2) as D1Result, results.at(-1) as D1Result));
 }
 
 async function deliver(env: Env, effect: DeliverTask, attempt: number): Promise<void> {

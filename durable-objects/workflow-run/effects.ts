@@ -54,6 +54,8 @@ export interface TaskRecord {
   tokens_out: number | null;
   ab_test_id: string | null;
   ab_arm: string | null;
+  /** The task's thumbs up or down, if rated (an A/B test's quality_score). */
+  rating: "up" | "down" | null;
   rev: number;
 }
 

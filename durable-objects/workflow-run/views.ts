@@ -90,6 +90,7 @@ export function taskRecord(run: RunRow, task: TaskRow): TaskRecord {
     tokens_out: task.usage?.tokens_out ?? null,
     ab_test_id: ab?.ab_test_id ?? null,
     ab_arm: ab?.arm ?? null,
+    rating: task.feedback?.rating ?? null,
     rev: task.changed,
   };
 }

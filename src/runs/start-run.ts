@@ -1,4 +1,5 @@
 import { type PinnedAgent, DEFAULT_RUN_LIMITS, type RunEvent, type RunInit, type RunTrigger, type RunView } from "../../durable-objects/workflow-run/run-types";
+import { startAssignment } from "../ab/assignment";
 import { createBranch, defaultTtlSeconds } from "../branches/registry";
 import { type ResolvedVersion, resolveReferences } from "../catalog/resolve";
 import { database } from "../db/client";
@@ -38,13 +39,18 @@ export async function startRun(env: Env, request: StartRequest): Promise<RunView
   const db = database(env);
   const current = request.current ?? (await requireWorkflow(db, request.workflow));
   const definition = definitionOf(current.revision);
-  const resolved = await resolveReferences(db, definition.agents);
+  const runId = request.runId ?? newId("run");
+  // A/B tests of agents referenced as `latest` pick an arm by the run id; read alongside the catalog.
+  // (Dry runs resolve their versions without this: nothing of theirs reaches A/B assignment.)
+  const assignment = startAssignment(env, db, definition.agents, runId);
+  const resolved = await resolveReferences(db, definition.agents, assignment.versions);
+  const arms = await assignment.recorded;
   const agents: Record<string, PinnedAgent> = {};
   for (const ref of definition.agents) {
     const version = resolved.get(ref.name);
-    if (version) agents[ref.name] = pin(version);
+    const ab = arms.get(ref.name);
+    if (version) agents[ref.name] = ab ? { ...pin(version), ab } : pin(version);
   }
-  const runId = request.runId ?? newId("run");
   const init: RunInit = {
     run_id: runId,
     workflow: current.workflow.name,
