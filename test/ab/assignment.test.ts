@@ -117,10 +117,12 @@ coordination:
     const agent = await testedAgent("abdry", ["1.0.0", "1.1.0-rc.1"]);
     const id = await startedTest(testBody(agent.agentId, { versions: { a: "1.0.0", b: "1.1.0-rc.1" }, traffic_split: { a: 1, b: 99 } }));
     const workflow = await workflowOf(agent.agentId);
-    const run = await startRun(env, { workflow, input: null, trigger: { type: "manual" }, startedBy: "admin", dryRun: true });
-    expect(run.agents[agent.agentId]).toBe("1.0.0");
+    const dry = await api("POST", "/v1/dry-runs", { body: { workflow } });
+    expect(dry.status).toBe(200);
+    expect(dry.body.agents[agent.agentId]).toBe("1.0.0");
+    expect(dry.body.tasks.every((t: { ab?: unknown }) => t.ab === undefined)).toBe(true);
     const test = await getTest(id);
     expect(test.arms.a.assigned + test.arms.b.assigned).toBe(0);
-    expect(await count("SELECT COUNT(*) AS n FROM _ab_assignments WHERE run_id = ?", run.run_id)).toBe(0);
+    expect(await count("SELECT COUNT(*) AS n FROM _ab_assignments WHERE run_id = ?", dry.body.dry_run_id)).toBe(0);
   });
 });
