@@ -36,14 +36,6 @@ export interface ArmChoice {
   version: string;
 }
 
-/** An assignment under way for one run's start (see startAssignment). */
-export interface RunAssignment {
-  /** agent → the exact version to pin instead of what `latest` picks (for resolveReferences). */
-  versions: Promise<ReadonlyMap<string, string>>;
-  /** agent → its test and arm, once the counts are recorded. */
-  recorded: Promise<ReadonlyMap<string, { ab_test_id: string; arm: Arm }>>;
-}
-
 // One statement each: the arms' counts go up by one for every (test, arm) this run got, unless the run
 // was counted already (a retried start of the same run id); then the run's rows are recorded. In one
 // batch, so both happen or neither, and concurrent starts never lose an increment.
@@ -68,12 +60,24 @@ export async function recordAssignments(d1: D1Database, runId: string, choices: 
  * is pinned to a, uncounted. One D1 read, of running tests of those agents only (a partial index).
  */
 export async function chooseArms(db: Database, refs: readonly AgentReference[], runId: string, nowMs = Date.now()): Promise<Map<string, ArmChoice | { ended: string }>> {
-  const latest = refs.filter((r) => r.version === "latest").map((r) => r.name);
+  const latest = latestAgents(refs);
+  if (latest.length === 0) return new Map();
+  return chooseArmsFrom(db, await runningTestsQuery(db, latest), refs, runId, nowMs);
+}
+
+/** The agents a test can split: those referenced as `latest` (pins and ranges are never touched). */
+export const latestAgents = (refs: readonly AgentReference[]) => refs.filter((r) => r.version === "latest").map((r) => r.name);
+
+/**
+ * The arms of a run from the running tests of its `latest` agents (read now, or kept since the catalog's
+ * version last changed). A test past its `duration_days` is ended here, on the way, and sends the run to a.
+ */
+export async function chooseArmsFrom(db: Database, running: readonly AbTestRow[], refs: readonly AgentReference[], runId: string, nowMs = Date.now()): Promise<Map<string, ArmChoice | { ended: string }>> {
+  const latest = new Set(latestAgents(refs));
   const choices = new Map<string, ArmChoice | { ended: string }>();
-  if (latest.length === 0) return choices;
-  const running = await runningTestsQuery(db, latest);
   const nowIso = new Date(nowMs).toISOString();
   for (const test of running) {
+    if (!latest.has(test.agentId)) continue;
     if (test.endsAt !== null && test.endsAt <= nowIso) {
       const stored = await findTest(db, test.abTestId);
       if (stored) await currentTest(db, stored, nowMs);
@@ -84,23 +88,4 @@ export async function chooseArms(db: Database, refs: readonly AgentReference[], 
     choices.set(test.agentId, { ab_test_id: test.abTestId, arm, version: arm === "a" ? test.versionA : test.versionB });
   }
   return choices;
-}
-
-/**
- * Starts the assignment of a run: the running tests are read at once (in parallel with the catalog read
- * of the run's start), and the chosen arms are counted as soon as they are known, so neither adds a round
- * trip to the start. `recorded` must be awaited before the run starts.
- */
-export function startAssignment(env: Env, db: Database, refs: readonly AgentReference[], runId: string, nowMs = Date.now()): RunAssignment {
-  const chosen = chooseArms(db, refs, runId, nowMs);
-  const versions = chosen.then((choices) => new Map([...choices].map(([agent, c]) => [agent, "ended" in c ? c.ended : c.version] as const)));
-  const recorded = chosen.then(async (choices) => {
-    const arms = [...choices].flatMap(([agent, c]) => ("ended" in c ? [] : [[agent, c] as const]));
-    await recordAssignments(env.DB, runId, arms.map(([, c]) => c), nowMs);
-    return new Map(arms.map(([agent, c]) => [agent, { ab_test_id: c.ab_test_id, arm: c.arm }]));
-  });
-  // Whoever awaits these sees any failure; until then a rejection is not "unhandled".
-  versions.catch(() => undefined);
-  recorded.catch(() => undefined);
-  return { versions, recorded };
 }
