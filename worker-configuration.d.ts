@@ -15,6 +15,7 @@ interface __BaseEnv_Env {
 	WEBHOOK_ALLOW_PRIVATE: string;
 	WEBHOOK_MAX_ATTEMPTS: string;
 	WEBHOOK_RETRY_BASE_SECONDS: string;
+	EVENT_DEDUPE_SECONDS: string;
 	AGENT: DurableObjectNamespace<import("./src/index").AgentObject>;
 	BRANCH: DurableObjectNamespace<import("./src/index").BranchObject>;
 	VECTOR_SHARD: DurableObjectNamespace<import("./src/index").VectorShard>;
@@ -33,7 +34,7 @@ type StringifyValues<EnvType extends Record<string, unknown>> = {
 	[Binding in keyof EnvType]: EnvType[Binding] extends string ? EnvType[Binding] : string;
 };
 declare namespace NodeJS {
-	interface ProcessEnv extends StringifyValues<Pick<Cloudflare.Env, "SWITCHYARD_ENV" | "EMBEDDINGS" | "VECTOR_INDEX" | "VECTORIZE_FILTER_FIELDS" | "BRANCH_TTL_SECONDS" | "WEBHOOK_ALLOW_PRIVATE" | "WEBHOOK_MAX_ATTEMPTS" | "WEBHOOK_RETRY_BASE_SECONDS">> {}
+	interface ProcessEnv extends StringifyValues<Pick<Cloudflare.Env, "SWITCHYARD_ENV" | "EMBEDDINGS" | "VECTOR_INDEX" | "VECTORIZE_FILTER_FIELDS" | "BRANCH_TTL_SECONDS" | "WEBHOOK_ALLOW_PRIVATE" | "WEBHOOK_MAX_ATTEMPTS" | "WEBHOOK_RETRY_BASE_SECONDS" | "EVENT_DEDUPE_SECONDS">> {}
 }
 declare module "*.txt" {
 	const value: string;

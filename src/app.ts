@@ -20,6 +20,8 @@ import { runRoutes } from "./routes/runs";
 import { taskRoutes } from "./routes/tasks";
 import { runStateRoutes } from "./routes/run-state";
 import { workflowRoutes } from "./routes/workflows";
+import { eventRoutes } from "./routes/events";
+import { eventTypeRoutes } from "./routes/event-types";
 import { mountSystemRoutes } from "./routes/system";
 
 /** Bodies may carry a 1 MiB state value plus its envelope; anything larger is refused before parsing. */
@@ -58,6 +60,8 @@ export function createApp() {
   app.route("/", runStateRoutes);
   app.route("/", versionRoutes);
   app.route("/", workflowRoutes);
+  app.route("/", eventRoutes);
+  app.route("/", eventTypeRoutes);
   mountSystemRoutes(app);
   return app;
 }

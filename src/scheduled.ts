@@ -1,4 +1,5 @@
 import { sweepExpiredBranches } from "./branches/sweep";
+import { startUnstartedRuns } from "./events/recovery";
 import { purgeExpiredIdempotencyKeys } from "./http/idempotency";
 import { purgeExpiredMemories } from "./memory/memory-writes";
 import { memoryServices } from "./memory/services";
@@ -13,6 +14,7 @@ const jobs: Record<string, (env: Env) => Promise<unknown>> = {
   "expired-memories": (env) => purgeExpiredMemories(memoryServices(env)),
   "trigger-outbox": sweepTriggerOutbox,
   "expired-branches": sweepExpiredBranches,
+  "event-runs": startUnstartedRuns,
 };
 
 export async function runScheduledWork(_controller: ScheduledController, env: Env): Promise<void> {

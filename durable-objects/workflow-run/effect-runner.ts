@@ -2,7 +2,9 @@ import { branchObject, branchRef } from "../../src/branches/branch-object";
 import type { Outcome } from "../../src/branches/outcome";
 import type { BranchDiff } from "../branch/diff";
 import { inboxObject } from "../../src/inbox/inbox-object";
-import type { AuditRecord, BranchSummaries, DeliverTask, Effect, RecordEffect, RetractTask, RunRecord, TaskRecord } from "./effects";
+import { publishPlatformEvent } from "../../src/events/platform-events";
+import { ApiError } from "../../src/http/errors";
+import type { AuditRecord, BranchSummaries, DeliverTask, Effect, PublishPlatformEvent, RecordEffect, RetractTask, RunRecord, TaskRecord } from "./effects";
 import type { PendingEffect } from "./outbox";
 import { deliverToEndpoint } from "./endpoint-delivery";
 
@@ -76,6 +78,17 @@ async function retract(env: Env, effect: RetractTask): Promise<void> {
   await inboxObject(env, effect.agent_id).retractTask(effect.task_id);
 }
 
+/** A run's platform event, if some workflow subscribes to its type; one that can never be published is logged and dropped. */
+async function publish(env: Env, effect: PublishPlatformEvent): Promise<void> {
+  try {
+    await publishPlatformEvent(env, { type: effect.event_type, data: effect.data, key: effect.key, depth: effect.depth, causedBy: effect.caused_by });
+  } catch (error) {
+    // A refusal (4xx) would be the same on every retry: the run's outcome stands; only this notice is lost.
+    if (error instanceof ApiError && error.status < 500) console.error(`run platform event ${effect.key} refused: ${error.message}`);
+    else throw error;
+  }
+}
+
 /** How much each worker's branch changed, table by table (row counts, not rows). */
 export async function summarizeBranches(env: Env, branches: Record<string, string>): Promise<BranchSummaries> {
   const entries = await Promise.all(
@@ -89,7 +102,7 @@ export async function summarizeBranches(env: Env, branches: Record<string, strin
   return Object.fromEntries(entries);
 }
 
-/** Carries out one drain's effects: deliveries first (in parallel), then retractions, records in one batch. */
+/** Carries out one drain's effects: deliveries first (in parallel), then retractions; records in one batch and platform events alongside. */
 export async function carryOut(env: Env, pending: readonly PendingEffect[], stillOpen: (taskId: string) => boolean): Promise<Map<number, unknown>> {
   const failures = new Map<number, unknown>();
   const attempt = async (item: PendingEffect, work: () => Promise<void>) => {
@@ -104,6 +117,7 @@ export async function carryOut(env: Env, pending: readonly PendingEffect[], stil
   const recordsWritten = records.length === 0 ? Promise.resolve() : writeRecords(env.DB, records.map((r) => r.effect)).catch((error: unknown) => {
     for (const r of records) failures.set(r.seq, error);
   });
+  const published = Promise.all(of("publish_event").map((item) => attempt(item, () => publish(env, item.effect))));
   // A task already ended (cancelled, retried) is not delivered: its retraction may have run first.
   await Promise.all(of("deliver_task").map((item) => attempt(item, () => (stillOpen(item.effect.task.task_id) ? deliver(env, item.effect) : Promise.resolve()))));
   await Promise.all(of("retract_task").map((item) => attempt(item, () => retract(env, item.effect))));
@@ -116,5 +130,6 @@ export async function carryOut(env: Env, pending: readonly PendingEffect[], stil
     ),
   );
   await recordsWritten;
+  await published;
   return failures;
 }

@@ -9,6 +9,8 @@ export interface Principal {
   keyId?: string;
   /** The policy set's version, read with the key (http/auth.ts) so a decision needs no read of its own. */
   policySetVersion?: string;
+  /** The event routing's version, read with the key too: platform events cost nothing while nothing subscribes (events/routing-cache.ts). */
+  eventRoutingVersion?: string;
 }
 
 /** The admin token acts as this principal: it is in every audit row the token causes. */

@@ -5,6 +5,7 @@ import { ADMIN_PRINCIPAL, type Principal } from "../authz/principal";
 import { adminToken } from "../config";
 import { type Database, database } from "../db/client";
 import { agentKeys, agents } from "../db/schema";
+import { eventRoutingVersionColumn } from "../events/routing-version";
 import { policySetVersionColumn } from "../policy/policy-store";
 import { digestsEqual, secretsEqual, sha256Hex } from "../lib/crypto";
 import type { AppEnv } from "./context";
@@ -81,6 +82,7 @@ function keyQuery(db: Database) {
       attributes: agents.attributes,
       // In the same statement: the decision then knows whether its compiled policies are current.
       policySetVersion: policySetVersionColumn,
+      eventRoutingVersion: eventRoutingVersionColumn,
     })
     .from(agentKeys)
     .innerJoin(agents, eq(agents.agentId, agentKeys.agentId))
@@ -105,6 +107,7 @@ async function agentForKey(env: Env, key: string): Promise<Principal | undefined
         attributes: JSON.parse(row.attributes) as Record<string, unknown>,
         keyId: row.keyId,
         ...(row.policySetVersion === null ? {} : { policySetVersion: row.policySetVersion }),
+        ...(row.eventRoutingVersion === null ? {} : { eventRoutingVersion: row.eventRoutingVersion }),
       };
     }
   }

@@ -16,6 +16,9 @@ export const READABLE_SYSTEM_TABLES: ReadonlySet<string> = new Set([
   "_agent_versions",
   "_workflows",
   "_workflow_revisions",
+  "_events",
+  "_event_decisions",
+  "_event_types",
 ]);
 
 /** SQLite's own catalog, readable so users can list their tables; its other `sqlite_` tables are not. */
