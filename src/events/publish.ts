@@ -56,7 +56,9 @@ function checkPublishable(input: PublishEvent, options: PublishOptions, schema: 
   if (new TextEncoder().encode(JSON.stringify(input.data)).byteLength > MAX_EVENT_DATA_BYTES)
     throw new ApiError("payload_too_large", `An event's data may be at most ${MAX_EVENT_DATA_BYTES / 1024} KiB of JSON.`);
   if (schema === undefined || options.publisher === "platform") return;
-  const issues = schemaIssues(schema, input.data);
+  const all = schemaIssues(schema, input.data);
+  // The validator also reports each enclosing object ("property x does not match"): the deepest say what is wrong.
+  const issues = all.filter((i) => !all.some((j) => j.path.length > i.path.length && j.path.startsWith(`${i.path}/`)));
   if (issues.length > 0) {
     const first = issues[0]!;
     throw invalid(
