@@ -41,6 +41,18 @@ export type { CreateTriggerInput, DeletedTrigger, Trigger, TriggerActionInput, T
 export type { ListDeliveriesOptions, WebhookDeliveriesResource, WebhookDelivery, WebhooksResource } from "./resources/webhooks.ts";
 export type { Run, RunMessage, RunStatus, RunSummary, ListRunsOptions, SendRunMessageInput, DelegateInput, RunsResource } from "./resources/runs.ts";
 export type { Task, CompleteTaskInput, TaskFeedbackInput, TasksResource } from "./resources/tasks.ts";
+export type {
+  DeletedEventType,
+  EventDecision,
+  EventsResource,
+  EventType,
+  EventTypesResource,
+  ListEventsOptions,
+  PublishEventInput,
+  PublishedEvent,
+  PutEventTypeInput,
+  SwitchyardEvent,
+} from "./resources/events.ts";
 export { AgentWorker, type TaskContext, type TaskHandler, type WorkerOptions } from "./agent-worker.ts";
 export type { AckResult, InboxItem, InboxTask, InboxMessage, InboxMessageBatch, InboxNotification, InboxResource, PollOptions, SendMessageInput } from "./resources/inbox.ts";
 export type { InboxSubscription, SocketLike, SubscribeOptions, WebSocketConstructor } from "./inbox-subscription.ts";

@@ -12,6 +12,7 @@ import { TriggersResource } from "./resources/triggers.ts";
 import { WebhooksResource } from "./resources/webhooks.ts";
 import { RunsResource } from "./resources/runs.ts";
 import { TasksResource } from "./resources/tasks.ts";
+import { EventTypesResource, EventsResource } from "./resources/events.ts";
 import { AgentWorker, type TaskHandler, type WorkerOptions } from "./agent-worker.ts";
 import { type RequestOptions, type SwitchyardOptions, Transport } from "./transport.ts";
 
@@ -49,6 +50,10 @@ export class Switchyard {
   readonly runs: RunsResource;
   /** Tasks: read, complete, heartbeat, feedback. */
   readonly tasks: TasksResource;
+  /** Events: publish, and read each with its decisions (why each subscribed workflow did or did not run). */
+  readonly events: EventsResource;
+  /** Event types: the JSON Schema of each type (admin); string enums are ordered levels in filters. */
+  readonly eventTypes: EventTypesResource;
   readonly #transport: Transport;
 
   constructor(options: SwitchyardOptions) {
@@ -64,6 +69,8 @@ export class Switchyard {
     this.branches = new BranchesResource(this.#transport);
     this.runs = new RunsResource(this.#transport);
     this.tasks = new TasksResource(this.#transport);
+    this.events = new EventsResource(this.#transport);
+    this.eventTypes = new EventTypesResource(this.#transport);
   }
 
   /**

@@ -1,4 +1,4 @@
-import type { RegisteredEventType } from "./routing-cache";
+import type { RegisteredEventType } from "./event-type";
 
 // The platform events Switchyard publishes itself (`source: "switchyard"`), with the schema of each one's
 // `data`: filters on them are checked against it like filters on a registered type. Their names are

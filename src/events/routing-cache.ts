@@ -1,5 +1,8 @@
 import { type CompiledFilter, compileFilter } from "./compiled-filter";
+import type { RegisteredEventType } from "./event-type";
 import { platformEventType } from "./platform-types";
+
+export type { RegisteredEventType };
 
 // What an isolate knows of the event routing: which types any workflow subscribes to, and per type its
 // registered schema and its subscriptions, with their filters compiled. Kept per isolate under the
@@ -9,17 +12,6 @@ import { platformEventType } from "./platform-types";
 // hot paths that publish platform events pay nothing while nothing subscribes, and matching an event of a
 // known type reads nothing before its claim.
 
-export interface RegisteredEventType {
-  type: string;
-  schema: unknown;
-  description: string | null;
-  version: number;
-  createdBy: string;
-  createdAt: string;
-  updatedAt: string;
-  /** A platform event type: its schema is Switchyard's own. */
-  platform: boolean;
-}
 
 export interface SubscriptionRow {
   workflow: string;

@@ -16,7 +16,7 @@ async function deliver(messages: { id: string; body: unknown; attempts?: number 
     messages.map((m) => ({ id: m.id, timestamp: new Date(), attempts: m.attempts ?? 1, body: m.body })),
   );
   const ctx = createExecutionContext();
-  await worker.queue(batch, env, ctx);
+  await worker.queue(batch, env);
   return getQueueResult(batch, ctx);
 }
 
@@ -97,7 +97,7 @@ describe("the switchyard-events queue", () => {
     const id = uniqueId("msg");
     const batch = createMessageBatch("switchyard-events", [{ id, timestamp: new Date(), attempts: 1, body }]);
     const ctx = createExecutionContext();
-    await worker.queue(batch, broken, ctx);
+    await worker.queue(batch, broken);
     expect(await getQueueResult(batch, ctx)).toMatchObject({ explicitAcks: [], retryMessages: [{ msgId: id }] });
     expect(await count("SELECT COUNT(*) AS n FROM _events WHERE event_id = ?", body.event_id)).toBe(0);
     // The dead letter gets one more try (here it succeeds) instead of a silent drop.
