@@ -19,6 +19,7 @@
  *   BENCH_INBOX_BATCH=25 BENCH_INBOX_SINGLE_MESSAGES=4000     messages a batch request; messages sent one a request
  *   BENCH_INBOX_PUSHES=300                                    WebSocket push latency samples
  *   BENCH_BRANCHES=0 BENCH_BRANCH_ROWS=100000                 skip the branch figures; size of the large table
+ *   BENCH_EVENTS=0 BENCH_EVENTS_QUEUED=5000                   skip the event figures; events sent through the queue
  *   BENCH_KEEP_DATA=1                                         keep the temp dirs and server logs
  *   BENCH_OUTPUT=bench/RESULTS.md                             where the report is written
  */
@@ -38,6 +39,7 @@ import { benchQuery } from "./figures/query.ts";
 import { benchInbox } from "./figures/inbox.ts";
 import { benchState } from "./figures/state.ts";
 import { benchTriggers } from "./figures/triggers.ts";
+import { benchEvents } from "./figures/events.ts";
 import { benchEnv, loadConfig } from "./lib/config.ts";
 import { agentWithKey, type BenchContext } from "./lib/context.ts";
 import { currentLoad, machineInfo } from "./lib/machine.ts";
@@ -185,6 +187,11 @@ async function main(): Promise<number> {
     const inbox = await watch("the inbox figures", () => benchInbox(ctx, state));
     rows.push(...inbox.rows);
     diagnosis.push(...inbox.diagnosis);
+    if (process.env.BENCH_EVENTS !== "0") {
+      const events = await benchEvents(ctx);
+      rows.push(...events.rows);
+      diagnosis.push(...events.diagnosis);
+    }
     let seeding: SeedingRecord[] = [];
     let recall: RecallReport = { status: "pending", reason: "memory figures skipped (BENCH_MEMORY=0)." };
 

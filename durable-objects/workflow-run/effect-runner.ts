@@ -53,8 +53,12 @@ function runStatement(db: D1Database, run: RunRecord): D1PreparedStatement {
     );
 }
 
-/** Every record effect of a drain in one D1 batch: the run's row, its tasks' rows (newest rev wins), audit rows. */
-export async function writeRecords(db: D1Database, effects: readonly RecordEffect[]): Promise<void> {
+/**
+ * Every record effect of a drain in one D1 batch: the run's row, its tasks' rows (newest rev wins), audit
+ * rows. With `routingVersion`, the batch also reads the event routing's version, for the drain's platform
+ * events: whether anything subscribes to them is then known without a round trip of its own.
+ */
+export async function writeRecords(db: D1Database, effects: readonly RecordEffect[], routingVersion = false): Promise<string | undefined> {
   const run = effects.map((e) => e.run).filter((r): r is RunRecord => r !== undefined).at(-1);
   const tasks = new Map<string, TaskRecord>();
   for (const effect of effects) for (const task of effect.tasks) if ((tasks.get(task.task_id)?.rev ?? -1) < task.rev) tasks.set(task.task_id, task);
@@ -66,7 +70,10 @@ export async function writeRecords(db: D1Database, effects: readonly RecordEffec
   if (run) statements.push(runStatement(db, run));
   if (tasks.size > 0) statements.push(db.prepare(TASK_UPSERT).bind(JSON.stringify([...tasks.values()])));
   if (audit.length > 0) statements.push(db.prepare(AUDIT_INSERT).bind(JSON.stringify(audit)));
-  if (statements.length > 0) await db.batch(statements);
+  if (routingVersion) statements.push(db.prepare("SELECT version FROM _event_routing WHERE id = 1"));
+  if (statements.length === 0) return undefined;
+  const results = await db.batch(statements);
+  return routingVersion ? (results.at(-1)?.results[0] as { version: string } | undefined)?.version : undefined;
 }
 
 async function deliver(env: Env, effect: DeliverTask): Promise<void> {
@@ -79,9 +86,9 @@ async function retract(env: Env, effect: RetractTask): Promise<void> {
 }
 
 /** A run's platform event, if some workflow subscribes to its type; one that can never be published is logged and dropped. */
-async function publish(env: Env, effect: PublishPlatformEvent): Promise<void> {
+async function publish(env: Env, effect: PublishPlatformEvent, routingVersion: string | undefined): Promise<void> {
   try {
-    await publishPlatformEvent(env, { type: effect.event_type, data: effect.data, key: effect.key, depth: effect.depth, causedBy: effect.caused_by });
+    await publishPlatformEvent(env, { type: effect.event_type, data: effect.data, key: effect.key, depth: effect.depth, causedBy: effect.caused_by }, routingVersion);
   } catch (error) {
     // A refusal (4xx) would be the same on every retry: the run's outcome stands; only this notice is lost.
     if (error instanceof ApiError && error.status < 500) console.error(`run platform event ${effect.key} refused: ${error.message}`);
@@ -114,10 +121,16 @@ export async function carryOut(env: Env, pending: readonly PendingEffect[], stil
   };
   const of = <T extends Effect["type"]>(type: T) => pending.filter((p) => p.effect.type === type) as (PendingEffect & { effect: Extract<Effect, { type: T }> })[];
   const records = of("record");
-  const recordsWritten = records.length === 0 ? Promise.resolve() : writeRecords(env.DB, records.map((r) => r.effect)).catch((error: unknown) => {
-    for (const r of records) failures.set(r.seq, error);
-  });
-  const published = Promise.all(of("publish_event").map((item) => attempt(item, () => publish(env, item.effect))));
+  const events = of("publish_event");
+  const recordsWritten: Promise<string | undefined> =
+    records.length === 0
+      ? Promise.resolve(undefined)
+      : writeRecords(env.DB, records.map((r) => r.effect), events.length > 0).catch((error: unknown) => {
+          for (const r of records) failures.set(r.seq, error);
+          return undefined;
+        });
+  // Platform events after the records: their batch read whether anything subscribes (else publish reads it).
+  const published = recordsWritten.then((version) => Promise.all(events.map((item) => attempt(item, () => publish(env, item.effect, version)))));
   // A task already ended (cancelled, retried) is not delivered: its retraction may have run first.
   await Promise.all(of("deliver_task").map((item) => attempt(item, () => (stillOpen(item.effect.task.task_id) ? deliver(env, item.effect) : Promise.resolve()))));
   await Promise.all(of("retract_task").map((item) => attempt(item, () => retract(env, item.effect))));

@@ -6,7 +6,7 @@ import { schemaIssues } from "../lib/json-schema";
 import { isoNow } from "../lib/time";
 import { startRun } from "../runs/start-run";
 import type { Json } from "../workflows/definition/types";
-import { requireWorkflow, revisionOf } from "../workflows/workflow-store";
+import { type CurrentWorkflow, type RevisionRow, revisionOf } from "../workflows/workflow-store";
 import type { FilterEvent } from "./compiled-filter";
 import { type EventRecord, type NewDecision, type Publisher, claimEvent, recordRunError, runsOf } from "./event-store";
 import { type CausedBy, loopGuard } from "./loop-guard";
@@ -121,8 +121,28 @@ export const runEventOf = (e: Pick<EventRecord, "event_id" | "type" | "source" |
   time: e.time,
 });
 
+/** Revisions never change once saved: an isolate keeps those it started runs of. */
+const revisions = new Map<string, RevisionRow>();
+const MAX_CACHED_REVISIONS = 1000;
+
+/** The revision an event was matched against, as startRun takes it (no read of the workflow's row: the match stands). */
+async function matchedRevision(env: Env, workflow: string, revision: number): Promise<CurrentWorkflow> {
+  const key = `${workflow}\u0000${revision}`;
+  let row = revisions.get(key);
+  if (!row) {
+    row = await revisionOf(database(env), workflow, revision);
+    if (revisions.size >= MAX_CACHED_REVISIONS) revisions.clear();
+    revisions.set(key, row);
+  }
+  return {
+    workflow: { name: workflow, currentRevision: revision, description: null, createdBy: row.createdBy, createdAt: row.createdAt, updatedAt: row.createdAt, deletedAt: null },
+    revision: row,
+  };
+}
+
 /**
- * Starts the run a decision chose, of the revision the event was matched against. False when it cannot
+ * Starts the run a decision chose, of the revision the event was matched against (a workflow changed or
+ * deleted since still runs that revision: the decision was made while it was subscribed). False when it cannot
  * start for good (recorded on the decision); a failure that may pass (a dependency down) is thrown for the
  * caller to log, and the cron starts the run later with the same id.
  */
@@ -132,10 +152,8 @@ export async function startEventRun(
   decision: { workflow: string; revision: number; run_id: string; run_matched: Record<string, number[]> | null },
   options: Pick<PublishOptions, "publishedBy" | "requestId">,
 ): Promise<boolean> {
-  const db = database(env);
   try {
-    const live = await requireWorkflow(db, decision.workflow);
-    const current = live.revision.revision === decision.revision ? live : { workflow: live.workflow, revision: await revisionOf(db, decision.workflow, decision.revision) };
+    const current = await matchedRevision(env, decision.workflow, decision.revision);
     await startRun(env, {
       workflow: decision.workflow,
       // The run's input is the event, as event-driven tasks and event triggers give it to agents.

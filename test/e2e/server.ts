@@ -3,13 +3,14 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { existsSync, readFileSync, readdirSync } from "node:fs";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, beforeEach } from "vitest";
 import { Switchyard } from "../../clients/typescript/index.ts";
+import { producerSessionArgs } from "../../scripts/producer-session.ts";
 
 const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const START_TIMEOUT_MS = 150_000;
@@ -64,9 +65,7 @@ export async function startServer(options: StartOptions): Promise<DevServer> {
   const adminToken = options.adminToken ?? `e2e-admin-${randomUUID()}`;
   const baseUrl = `http://127.0.0.1:${port}`;
   const vars = Object.entries(options.vars ?? {}).flatMap(([name, value]) => ["--var", `${name}:${value}`]);
-  const configs = options.withQueueProducer
-    ? ["-c", PRODUCER_CONFIG, "-c", await writeAuxiliaryConfig(options.persistTo, { ...LOCAL_VARS, ADMIN_TOKEN: adminToken, ...options.vars })]
-    : [];
+  const configs = options.withQueueProducer ? producerSessionArgs(REPO_ROOT, options.persistTo, { ADMIN_TOKEN: adminToken, ...options.vars }) : [];
   const child = spawn("npm", ["run", "dev", "--", "--port", String(port), "--persist-to", options.persistTo, "--var", `ADMIN_TOKEN:${adminToken}`, ...vars, ...configs], {
     cwd: REPO_ROOT,
     env: userEnv(),
@@ -106,41 +105,6 @@ export async function startServer(options: StartOptions): Promise<DevServer> {
     throw new Error(`the local server on port ${port} ${why}. Its output:\n${output}`);
   }
   return server;
-}
-
-const PRODUCER_CONFIG = join(REPO_ROOT, "examples/queue-producer/wrangler.toml");
-/** What scripts/dev.mjs sets with `--var` for Switchyard when it is the session's first Worker. */
-const LOCAL_VARS = { SWITCHYARD_ENV: "development", EMBEDDINGS: "local", VECTOR_INDEX: "local" };
-
-/**
- * wrangler.toml as a second config of a session: `--var` reaches only the first Worker, so the local
- * settings are written into `[vars]`; paths are made absolute (the copy lives in the data directory); and
- * the Workers AI and Vectorize bindings are left out (local mode replaces them; as an auxiliary Worker they
- * would ask for a remote session). Same D1 database id, so the migrations dev.mjs applies are its own.
- */
-async function writeAuxiliaryConfig(dir: string, vars: Record<string, string>): Promise<string> {
-  const lines = readFileSync(join(REPO_ROOT, "wrangler.toml"), "utf8").split("\n");
-  const out: string[] = [];
-  let table = "";
-  const pending = new Map(Object.entries(vars));
-  for (const line of lines) {
-    const header = /^\s*(\[\[?[^\]]+\]?\])/.exec(line)?.[1];
-    if (header) {
-      if (table === "[vars]") for (const [name, value] of pending) out.push(`${name} = ${JSON.stringify(value)}`);
-      table = header;
-    }
-    if (table === "[ai]" || table === "[[vectorize]]") continue;
-    const key = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=/.exec(line)?.[1];
-    if (table === "" && key === "main") out.push(`main = ${JSON.stringify(join(REPO_ROOT, "src/index.ts"))}`);
-    else if (table === "[[d1_databases]]" && key === "migrations_dir") out.push(`migrations_dir = ${JSON.stringify(join(REPO_ROOT, "src/db/migrations"))}`);
-    else if (table === "[vars]" && key && pending.has(key)) {
-      out.push(`${key} = ${JSON.stringify(pending.get(key))}`);
-      pending.delete(key);
-    } else out.push(line);
-  }
-  const path = join(dir, "switchyard.auxiliary.toml");
-  await writeFile(path, out.join("\n"));
-  return path;
 }
 
 /** Prints the server's output when a test of the calling file fails: the first thing to read then. */
