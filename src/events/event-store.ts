@@ -100,8 +100,16 @@ const DECISIONS_IF_CLAIMED = `INSERT INTO _event_decisions (event_id, workflow, 
     j.value ->> '$.run_id', j.value ->> '$.run_matched', NULL, ?2
   FROM json_each(?3) j WHERE changes() > 0`;
 
-/** The event and its decisions, written together if no live event has its id; false when one has (a duplicate). */
-export async function claimEvent(db: D1Database, event: EventRecord, decisions: readonly NewDecision[], dedupeSeconds: number, requestId: string | null): Promise<boolean> {
+/** An event to claim, with the decisions its matching made. */
+export interface Claim {
+  event: EventRecord;
+  decisions: readonly NewDecision[];
+}
+
+/** Events claimed in one D1 batch at most: four statements each. */
+const CLAIMS_PER_BATCH = 50;
+
+function claimStatements(db: D1Database, { event, decisions }: Claim, dedupeSeconds: number, requestId: string | null): D1PreparedStatement[] {
   const cutoff = new Date(Date.parse(event.received_at) - dedupeSeconds * 1000).toISOString();
   const audit = auditRow({
     agentId: event.published_by,
@@ -112,9 +120,17 @@ export async function claimEvent(db: D1Database, event: EventRecord, decisions: 
     details: { event_id: event.event_id, publisher: event.publisher, runs: decisions.flatMap((d) => (d.run_id ? [d.run_id] : [])) },
   });
   const rows = JSON.stringify(
-    decisions.map((d) => ({ workflow: d.workflow, revision: d.revision, matched: d.matched ? 1 : 0, reason: d.reason, entries: JSON.stringify(d.entries), run_id: d.run_id, run_matched: d.run_matched === null ? null : JSON.stringify(d.run_matched) })),
+    decisions.map((d) => ({
+      workflow: d.workflow,
+      revision: d.revision,
+      matched: d.matched ? 1 : 0,
+      reason: d.reason,
+      entries: JSON.stringify(d.entries),
+      run_id: d.run_id,
+      run_matched: d.run_matched === null ? null : JSON.stringify(d.run_matched),
+    })),
   );
-  const [, claimed] = await db.batch([
+  return [
     db.prepare(FORGET_EXPIRED).bind(event.event_id, cutoff),
     db
       .prepare(CLAIM)
@@ -133,8 +149,22 @@ export async function claimEvent(db: D1Database, event: EventRecord, decisions: 
       ),
     db.prepare(AUDIT_IF_CLAIMED).bind(audit.auditId, audit.agentId, audit.action, audit.resource, audit.status, audit.requestId, audit.at, audit.details),
     db.prepare(DECISIONS_IF_CLAIMED).bind(event.event_id, event.received_at, rows),
-  ]);
-  return (claimed?.results.length ?? 0) > 0;
+  ];
+}
+
+/**
+ * Each event with its decisions, written together if no live event has its id; false for one that has (a
+ * duplicate). Many events (a queue batch) go in as few D1 batches as possible: the same id twice among them
+ * is claimed once, by the first.
+ */
+export async function claimEvents(db: D1Database, claims: readonly Claim[], dedupeSeconds: number, requestId: string | null): Promise<boolean[]> {
+  const claimed: boolean[] = [];
+  for (let i = 0; i < claims.length; i += CLAIMS_PER_BATCH) {
+    const chunk = claims.slice(i, i + CLAIMS_PER_BATCH);
+    const results = await db.batch(chunk.flatMap((c) => claimStatements(db, c, dedupeSeconds, requestId)));
+    chunk.forEach((_, j) => claimed.push((results[j * 4 + 1]?.results.length ?? 0) > 0));
+  }
+  return claimed;
 }
 
 /** A message that is no valid event, kept with why; a repeat of its id (a redelivery) changes nothing. */
@@ -226,9 +256,13 @@ export async function listEvents(db: D1Database, query: { type?: string | undefi
   const after = decodeEventCursor(query.cursor);
   const where: string[] = [];
   const params: unknown[] = [];
-  if (query.type !== undefined) where.push("type = ?") && params.push(query.type);
-  if (query.since !== undefined) where.push("received_at >= ?") && params.push(new Date(query.since).toISOString());
-  if (after) where.push("(received_at < ? OR (received_at = ? AND event_id < ?))") && params.push(after.at, after.at, after.id);
+  const condition = (sql: string, ...values: unknown[]) => {
+    where.push(sql);
+    params.push(...values);
+  };
+  if (query.type !== undefined) condition("type = ?", query.type);
+  if (query.since !== undefined) condition("received_at >= ?", new Date(query.since).toISOString());
+  if (after) condition("(received_at < ? OR (received_at = ? AND event_id < ?))", after.at, after.at, after.id);
   const page = `SELECT event_id FROM _events ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY received_at DESC, event_id DESC LIMIT ?`;
   params.push(query.limit + 1);
   const [events, decisions] = await db.batch([

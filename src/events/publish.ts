@@ -6,13 +6,14 @@ import { schemaIssues } from "../lib/json-schema";
 import { isoNow } from "../lib/time";
 import { startRun } from "../runs/start-run";
 import type { Json } from "../workflows/definition/types";
-import { type CurrentWorkflow, type RevisionRow, revisionOf } from "../workflows/workflow-store";
+import { type CurrentWorkflow, type RevisionRow, definitionOf, revisionOf } from "../workflows/workflow-store";
+import { type ResolvedVersion, resolveReferences } from "../catalog/resolve";
 import type { FilterEvent } from "./compiled-filter";
-import { type EventRecord, type NewDecision, type Publisher, claimEvent, recordRunError, runsOf } from "./event-store";
+import { type Claim, type EventRecord, type NewDecision, type Publisher, claimEvents, recordRunError, runsOf } from "./event-store";
 import { type CausedBy, loopGuard } from "./loop-guard";
 import { decide } from "./matching";
 import { PLATFORM_SOURCE, isPlatformEventType } from "./platform-types";
-import { compiledFilterFor, readRoutingVersion, routingFor } from "./routing-cache";
+import { type TypeRouting, compiledFilterFor, readRoutingVersion, routingFor } from "./routing-cache";
 import { MAX_EVENT_DATA_BYTES, type PublishEvent } from "./schemas";
 
 // Publishing an event, by whatever door it came in (POST /v1/events, the events queue, Switchyard's own
@@ -68,14 +69,11 @@ function checkPublishable(input: PublishEvent, options: PublishOptions, schema: 
   }
 }
 
-/** Publishes one event: 400 (nothing stored) when it is not publishable; a duplicate answers its first runs. */
-export async function publishEvent(env: Env, input: PublishEvent, options: PublishOptions): Promise<Published> {
-  const version = options.routingVersion ?? (await readRoutingVersion(env.DB));
-  const routing = await routingFor(env.DB, version, input.type);
+/** An event checked and matched, ready to claim. */
+function prepare(input: PublishEvent, options: PublishOptions, routing: TypeRouting): Claim {
   checkPublishable(input, options, routing.eventType?.schema);
-
   const receivedAt = isoNow();
-  const record: EventRecord = {
+  const event: EventRecord = {
     event_id: input.event_id ?? newId("evt"),
     type: input.type,
     source: input.source ?? null,
@@ -89,8 +87,8 @@ export async function publishEvent(env: Env, input: PublishEvent, options: Publi
     depth: options.depth ?? 0,
     caused_by: options.causedBy ?? null,
   };
-  const event: FilterEvent = { event_id: record.event_id, type: record.type, source: record.source, data: record.data as Json, time: record.time };
-  const decided = decide(event, routing.subscriptions, (s) => compiledFilterFor(s, routing.eventType), loopGuard(record.depth, record.caused_by));
+  const seen: FilterEvent = { event_id: event.event_id, type: event.type, source: event.source, data: event.data as Json, time: event.time };
+  const decided = decide(seen, routing.subscriptions, (s) => compiledFilterFor(s, routing.eventType), loopGuard(event.depth, event.caused_by));
   const decisions: NewDecision[] = decided.map((d) => ({
     workflow: d.workflow,
     revision: d.revision,
@@ -102,15 +100,70 @@ export async function publishEvent(env: Env, input: PublishEvent, options: Publi
     run_error: null,
     decided_at: receivedAt,
   }));
+  return { event, decisions };
+}
 
-  const claimed = await claimEvent(env.DB, record, decisions, dedupeSeconds(env), options.requestId ?? null);
-  if (!claimed) return { event_id: record.event_id, duplicate: true, runs: await runsOf(env.DB, record.event_id) };
+/** Publishes one event: 400 (nothing stored) when it is not publishable; a duplicate answers its first runs. */
+export async function publishEvent(env: Env, input: PublishEvent, options: PublishOptions): Promise<Published> {
+  const [outcome] = await publishEvents(env, [input], options);
+  if (outcome instanceof ApiError) throw outcome;
+  return outcome!;
+}
 
-  const starting = decisions.filter((d): d is NewDecision & { run_id: string } => d.run_id !== null);
-  const started = await Promise.all(
-    starting.map(async (d) => ((await startEventRun(env, { ...runEventOf(record), depth: record.depth }, d, options)) ? [{ run_id: d.run_id, workflow: d.workflow }] : [])),
+/**
+ * Publishes many events at once (a queue batch): each is checked and matched on its own (a refusal is its
+ * ApiError, in its place), the publishable ones are claimed in as few D1 batches as possible, and the runs
+ * they matched are started together, each workflow revision's agent references resolved once for all.
+ */
+export async function publishEvents(env: Env, inputs: readonly PublishEvent[], options: PublishOptions): Promise<(Published | ApiError)[]> {
+  const version = options.routingVersion ?? (await readRoutingVersion(env.DB));
+  const prepared = await Promise.all(
+    inputs.map(async (input) => {
+      try {
+        return prepare(input, options, await routingFor(env.DB, version, input.type));
+      } catch (error) {
+        if (error instanceof ApiError) return error;
+        throw error;
+      }
+    }),
   );
-  return { event_id: record.event_id, duplicate: false, runs: started.flat() };
+  const claims = prepared.filter((p): p is Claim => !(p instanceof ApiError));
+  const claimed = await claimEvents(env.DB, claims, dedupeSeconds(env), options.requestId ?? null);
+  const references = referenceResolver(env);
+  const outcomes = new Map<Claim, Promise<Published>>();
+  claims.forEach((claim, i) => {
+    const id = claim.event.event_id;
+    outcomes.set(
+      claim,
+      claimed[i]
+        ? startClaimedRuns(env, claim, options, references).then((runs) => ({ event_id: id, duplicate: false, runs }))
+        : runsOf(env.DB, id).then((runs) => ({ event_id: id, duplicate: true, runs })),
+    );
+  });
+  return Promise.all(prepared.map((p) => (p instanceof ApiError ? p : outcomes.get(p)!)));
+}
+
+/** Resolves a workflow revision's agent references once for every run it starts now. */
+type ReferenceResolver = (current: CurrentWorkflow) => Promise<Map<string, ResolvedVersion>>;
+
+function referenceResolver(env: Env): ReferenceResolver {
+  const pending = new Map<string, Promise<Map<string, ResolvedVersion>>>();
+  return (current) => {
+    const key = `${current.workflow.name}\u0000${current.revision.revision}`;
+    let resolving = pending.get(key);
+    if (!resolving) {
+      resolving = resolveReferences(database(env), definitionOf(current.revision).agents);
+      pending.set(key, resolving);
+    }
+    return resolving;
+  };
+}
+
+async function startClaimedRuns(env: Env, claim: Claim, options: PublishOptions, references: ReferenceResolver): Promise<{ run_id: string; workflow: string }[]> {
+  const event = { ...runEventOf(claim.event), depth: claim.event.depth };
+  const starting = claim.decisions.filter((d): d is NewDecision & { run_id: string } => d.run_id !== null);
+  const started = await Promise.all(starting.map(async (d) => ((await startEventRun(env, event, d, options, references)) ? [{ run_id: d.run_id, workflow: d.workflow }] : [])));
+  return started.flat();
 }
 
 export const runEventOf = (e: Pick<EventRecord, "event_id" | "type" | "source" | "data" | "time">): RunEvent => ({
@@ -151,10 +204,12 @@ export async function startEventRun(
   event: RunEvent,
   decision: { workflow: string; revision: number; run_id: string; run_matched: Record<string, number[]> | null },
   options: Pick<PublishOptions, "publishedBy" | "requestId">,
+  references?: ReferenceResolver,
 ): Promise<boolean> {
   try {
     const current = await matchedRevision(env, decision.workflow, decision.revision);
     await startRun(env, {
+      ...(references ? { resolved: await references(current) } : {}),
       workflow: decision.workflow,
       // The run's input is the event, as event-driven tasks and event triggers give it to agents.
       input: { event_id: event.event_id, type: event.type, source: event.source, data: event.data, time: event.time },

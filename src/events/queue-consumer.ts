@@ -3,15 +3,16 @@ import { sha256Hex } from "../lib/crypto";
 import { isoNow } from "../lib/time";
 import type { Json } from "../workflows/definition/types";
 import { type EventRecord, recordRejected } from "./event-store";
-import { publishEvent } from "./publish";
+import { type Published, publishEvents } from "./publish";
 import { readRoutingVersion } from "./routing-cache";
-import { EventIdSchema, EventTypeNameSchema, PublishEventSchema } from "./schemas";
+import { EventIdSchema, EventTypeNameSchema, type PublishEvent, PublishEventSchema } from "./schemas";
 
 // The `switchyard-events` queue: the same JSON as POST /v1/events, from any Cloudflare Queues producer.
 // Each message is one event, handled like a POST: a valid one is published (its runs started) and acked;
 // one that is no valid event is recorded as rejected, with why, and acked (retrying cannot fix it); one
 // that failed for a passing reason (D1 unavailable) is retried, and after the last retry the dead-letter
-// queue tries once more and records it as rejected if that fails too. A message without an `event_id` is
+// queue tries once more and records it as rejected if that fails too. A batch's valid events are claimed
+// together and their runs started together (publishEvents). A message without an `event_id` is
 // named by the message's own id, so a redelivery of it is a duplicate and starts nothing new.
 
 /** Who queue events are published by: the runs they start name it as `started_by`. */
@@ -53,51 +54,61 @@ function rejectedRecord(body: unknown, messageId: string, rejection: EventRecord
   };
 }
 
-type Outcome = "published" | "rejected" | "retry";
+const describe = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
-/** One message: published, rejected (for good), or to be retried. */
-async function handle(env: Env, message: Message, version: string, lastTry: boolean): Promise<Outcome> {
-  const parsed = PublishEventSchema.safeParse(message.body);
-  let refusal: ApiError;
-  if (parsed.success) {
-    try {
-      await publishEvent(env, { ...parsed.data, event_id: parsed.data.event_id ?? queueEventId(message.id) }, { publisher: "queue", publishedBy: QUEUE_PUBLISHER, routingVersion: version });
-      return "published";
-    } catch (error) {
-      if (error instanceof ApiError && error.status < 500) refusal = error;
-      else if (!lastTry) {
-        console.warn(`events queue: message ${message.id} (attempt ${message.attempts}) failed; retrying`, error);
-        return "retry";
-      } else refusal = new ApiError("unavailable", `The event could not be handled after ${message.attempts} attempts: ${error instanceof Error ? error.message : String(error)}`);
-    }
-  } else refusal = invalidFromZod(parsed.error, "event");
-  await recordRejected(env.DB, rejectedRecord(message.body, message.id, { message: refusal.message, ...(refusal.details === undefined ? {} : { details: refusal.details }) }));
-  return "rejected";
-}
-
+/**
+ * One batch: the valid messages published together (one claim batch, runs started together), each refused
+ * one recorded as rejected; all acked, unless the batch could not be handled for a passing reason (retried,
+ * or on the dead letters' last try, recorded as rejected).
+ */
 async function consume(batch: MessageBatch, env: Env, lastTry: boolean): Promise<void> {
-  let version: string;
-  try {
-    version = await readRoutingVersion(env.DB);
-  } catch (error) {
-    console.warn(`events queue: D1 unavailable; ${batch.messages.length} message(s) will be retried`, error);
-    batch.retryAll({ delaySeconds: 5 });
-    return;
+  const reject = async (message: Message, refusal: ApiError) => {
+    await recordRejected(env.DB, rejectedRecord(message.body, message.id, { message: refusal.message, ...(refusal.details === undefined ? {} : { details: refusal.details }) }));
+  };
+  const settle = async (message: Message, work: () => Promise<void>) => {
+    try {
+      await work();
+      message.ack();
+    } catch (error) {
+      // Even the rejection could not be recorded (D1 down): the message comes back later.
+      console.warn(`events queue: message ${message.id} could not be recorded; retrying`, error);
+      message.retry({ delaySeconds: retryDelay(message.attempts) });
+    }
+  };
+
+  const valid: { message: Message; input: PublishEvent }[] = [];
+  const invalid: { message: Message; refusal: ApiError }[] = [];
+  for (const message of batch.messages) {
+    const parsed = PublishEventSchema.safeParse(message.body);
+    if (parsed.success) valid.push({ message, input: { ...parsed.data, event_id: parsed.data.event_id ?? queueEventId(message.id) } });
+    else invalid.push({ message, refusal: invalidFromZod(parsed.error, "event") });
   }
-  await Promise.all(
-    batch.messages.map(async (message) => {
-      let outcome: Outcome;
-      try {
-        outcome = await handle(env, message, version, lastTry);
-      } catch (error) {
-        // Even the rejection could not be recorded (D1 down): the message comes back later.
-        console.warn(`events queue: message ${message.id} could not be handled or recorded; retrying`, error);
-        outcome = "retry";
+  const rejections = invalid.map(({ message, refusal }) => settle(message, () => reject(message, refusal)));
+
+  let outcomes: (Published | ApiError)[] | undefined;
+  let failure: unknown;
+  if (valid.length > 0) {
+    try {
+      outcomes = await publishEvents(env, valid.map((v) => v.input), { publisher: "queue", publishedBy: QUEUE_PUBLISHER, routingVersion: await readRoutingVersion(env.DB) });
+    } catch (error) {
+      failure = error;
+    }
+  }
+  await Promise.all([
+    ...rejections,
+    ...valid.map(({ message }, i) => {
+      const outcome = outcomes?.[i];
+      if (outcome instanceof ApiError) return settle(message, () => reject(message, outcome));
+      if (outcome !== undefined) {
+        message.ack();
+        return Promise.resolve();
       }
-      if (outcome === "retry") message.retry({ delaySeconds: retryDelay(message.attempts) });
-      else message.ack();
+      if (lastTry) return settle(message, () => reject(message, new ApiError("unavailable", `The event could not be handled after ${message.attempts} attempts: ${describe(failure)}`)));
+      console.warn(`events queue: message ${message.id} (attempt ${message.attempts}) failed; retrying`, failure);
+      message.retry({ delaySeconds: retryDelay(message.attempts) });
+      return Promise.resolve();
     }),
-  );
+  ]);
 }
 
 export const consumeEvents = (batch: MessageBatch, env: Env) => consume(batch, env, false);

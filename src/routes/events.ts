@@ -3,7 +3,8 @@ import { authorize } from "../authz/authorize";
 import { getEvent, listEvents } from "../events/event-store";
 import { publishEvent } from "../events/publish";
 import { EventIdPathSchema, EventListQuerySchema, EventListSchema, EventSchema, PublishEventSchema, PublishedSchema } from "../events/schemas";
-import { errorResponses, jsonBody, jsonResponse } from "../http/openapi";
+import { idempotent } from "../http/idempotency";
+import { IdempotencyHeaders, errorResponses, jsonBody, jsonResponse } from "../http/openapi";
 import { router } from "../http/router";
 
 const tags = ["Events"];
@@ -22,8 +23,10 @@ export const eventRoutes = router()
         "each workflow that matched starts one run; their tasks are in the agents' inboxes when this answers. The same `event_id` " +
         "within EVENT_DEDUPE_SECONDS (default 86400) starts nothing new and answers the first event's runs with `duplicate: true`. " +
         "Takes `event:publish` on `event:<type>` (agents and admins; readers do not publish). The same JSON sent to the " +
-        "`switchyard-events` queue by any Queues producer is handled the same way.",
-      request: { body: jsonBody(PublishEventSchema) },
+        "`switchyard-events` queue by any Queues producer is handled the same way. An `Idempotency-Key` is honoured too (a retry " +
+        "of a publish without `event_id` then answers the first publish).",
+      middleware: [idempotent] as const,
+      request: { headers: IdempotencyHeaders, body: jsonBody(PublishEventSchema) },
       responses: { 202: jsonResponse(PublishedSchema, "Accepted: the runs it started (or, for a duplicate, the first event's)."), ...errorResponses("payload_too_large") },
     }),
     async (c) => {

@@ -21,6 +21,11 @@ export interface StartRequest {
   runId?: string;
   /** The revision loaded already, when the caller has it. */
   current?: CurrentWorkflow;
+  /**
+   * Its agent references resolved already, at this instant: events that start many runs of one revision
+   * at once (a queue batch) resolve them once for all (src/events/publish.ts).
+   */
+  resolved?: Map<string, ResolvedVersion>;
 }
 
 const pin = (version: ResolvedVersion): PinnedAgent => ({
@@ -38,7 +43,7 @@ export async function startRun(env: Env, request: StartRequest): Promise<RunView
   const db = database(env);
   const current = request.current ?? (await requireWorkflow(db, request.workflow));
   const definition = definitionOf(current.revision);
-  const resolved = await resolveReferences(db, definition.agents);
+  const resolved = request.resolved ?? (await resolveReferences(db, definition.agents));
   const agents: Record<string, PinnedAgent> = {};
   for (const ref of definition.agents) {
     const version = resolved.get(ref.name);

@@ -43,6 +43,18 @@ describe("the switchyard-events queue", () => {
     expect(event.runs).toEqual([{ run_id: expect.any(String), workflow: name }]);
   });
 
+  it("claims one event id once even when a batch carries it twice, and publishes the rest of the batch alongside", async () => {
+    const { type, name } = await subscribed("in-batch");
+    const eventId = uniqueId("twice");
+    const first = { id: uniqueId("msg"), body: { type, event_id: eventId, data: { copy: 1 } } };
+    const second = { id: uniqueId("msg"), body: { type, event_id: eventId, data: { copy: 2 } } };
+    const others = Array.from({ length: 30 }, (_, i) => ({ id: uniqueId("msg"), body: { type, event_id: uniqueId(`other-${i}`), data: { i } } }));
+    const result = await deliver([first, second, ...others]);
+    expect(result.explicitAcks).toHaveLength(32);
+    expect(await runsOfWorkflow(name)).toBe(31);
+    expect((await eventOf(eventId)).data).toEqual({ copy: 1 });
+  });
+
   it("names a message without an event_id by the message, so its redelivery is a duplicate too", async () => {
     const { type, name } = await subscribed("anon");
     const id = uniqueId("msg");
