@@ -1,5 +1,10 @@
+import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { api, count } from "../helpers";
+import worker from "../../src/index";
+import { claimEvents } from "../../src/events/event-store";
+import { newId } from "../../src/lib/ids";
+import { api, count, uniqueId } from "../helpers";
 import { putWorkflow, workflowName } from "../workflows/workflow-helpers";
 import { agentsWithKeys, decisionFor, defined, published, runOf, runsOfWorkflow, subscriptionsOf, tasksFor } from "./event-helpers";
 
@@ -174,3 +179,32 @@ describe("a matched run that cannot start", () => {
     expect(await tasksFor(a!.agentId, decision!.run_id)).toEqual([]);
   });
 });
+
+describe("a matched run the request did not start", () => {
+  it("is started by the cron with the run id its decision holds, once", async () => {
+    const [a] = await agentsWithKeys("late");
+    const name = workflowName("late-start");
+    await defined(name, `coordination:\n  pattern: event-driven\n  events: [{type: late.event, agents: [${a!.agentId}]}]\n`);
+    // What a request leaves behind when its isolate dies between the claim and the start.
+    const received = new Date(Date.now() - 60_000).toISOString();
+    const runId = newId("run");
+    const event = { event_id: uniqueId("late"), type: "late.event", source: null, data: { n: 1 }, time: received, received_at: received, status: "accepted" as const, rejection: null, publisher: "http" as const, published_by: "admin", depth: 0, caused_by: null };
+    const decision = { workflow: name, revision: 1, matched: true, reason: "matched by coordination.events[0]", entries: [], run_id: runId, run_matched: { "0": [0] }, run_error: null, decided_at: received };
+    expect(await claimEvents(env.DB, [{ event, decisions: [decision] }], 86_400, null)).toEqual([true]);
+    expect(await count("SELECT COUNT(*) AS n FROM _runs WHERE run_id = ?", runId)).toBe(0);
+
+    await runScheduled();
+    const run = await runOf(runId);
+    expect(run).toMatchObject({ run_id: runId, workflow: name, trigger: { type: "event", event_id: event.event_id }, input: { data: { n: 1 } } });
+    expect(run.tasks.map((t: { agent_id: string }) => t.agent_id)).toEqual([a!.agentId]);
+    await runScheduled();
+    expect(await runsOfWorkflow(name)).toBe(1);
+    expect((await decisionFor(event.event_id, name))!.run_status).toBe("running");
+  });
+});
+
+async function runScheduled() {
+  const ctx = createExecutionContext();
+  await worker.scheduled(createScheduledController({ scheduledTime: new Date(), cron: "* * * * *" }), env, ctx);
+  await waitOnExecutionContext(ctx);
+}
