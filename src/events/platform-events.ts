@@ -50,3 +50,11 @@ export function platformEvent(c: Context<AppEnv>, event: PlatformEvent): void {
     }),
   );
 }
+
+/**
+ * The guard rails' hook: a violation (its rule, path, agent…) as the `guard_rail.violated` platform event,
+ * free while nothing subscribes. `key` names the violation (its audit row's id, say), so it is published once.
+ */
+export function guardRailViolated(c: Context<AppEnv>, key: string, violation: { [field: string]: Json }): void {
+  platformEvent(c, { type: "guard_rail.violated", key: `guard_rail.violated:${key}`, data: violation });
+}

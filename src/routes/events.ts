@@ -2,7 +2,7 @@ import { createRoute } from "@hono/zod-openapi";
 import { authorize } from "../authz/authorize";
 import { getEvent, listEvents } from "../events/event-store";
 import { publishEvent } from "../events/publish";
-import { EventIdPathSchema, EventListQuerySchema, EventListSchema, EventSchema, PublishEventSchema, PublishedSchema } from "../events/schemas";
+import { EventIdPathSchema, EventListQuerySchema, EventListSchema, EventSchema, type PublishEvent, PublishEventSchema, PublishedSchema } from "../events/schemas";
 import { idempotent } from "../http/idempotency";
 import { IdempotencyHeaders, errorResponses, jsonBody, jsonResponse } from "../http/openapi";
 import { router } from "../http/router";
@@ -31,9 +31,12 @@ export const eventRoutes = router()
     }),
     async (c) => {
       const body = c.req.valid("json");
+      // `data` as parsed, not as zod rebuilt it: validation copies objects key by key, which drops an own
+      // `__proto__` key, and an event is stored exactly as sent.
+      const { data } = (await c.req.json()) as { data: PublishEvent["data"] };
       await authorize(c, "event:publish", eventResource(body.type));
       const principal = c.get("principal");
-      const published = await publishEvent(c.env, body, {
+      const published = await publishEvent(c.env, { ...body, data }, {
         publisher: "http",
         publishedBy: principal.agentId,
         requestId: c.get("requestId"),

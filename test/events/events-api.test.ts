@@ -109,6 +109,23 @@ describe("one event id, one run", () => {
     expect(await count("SELECT COUNT(*) AS n FROM _audit_log WHERE action = 'event:publish' AND details ->> '$.event_id' = ?", eventId)).toBe(1);
   });
 
+  it("honours an Idempotency-Key for a publish without event_id, and stores data exactly as sent", async () => {
+    const type = uniqueId("keyed");
+    const agent = uniqueId("keyed-agent");
+    await seedAgent(agent);
+    const name = workflowName("keyed");
+    await defined(name, `coordination:\n  pattern: event-driven\n  events: [{type: ${type}, agents: [${agent}]}]\n`);
+    const raw = `{"type": "${type}", "data": {"__proto__": {"x": 1}, "n": 1}}`;
+    const headers = { "idempotency-key": uniqueId("idem"), "content-type": "application/json" };
+    const first = await api("POST", "/v1/events", { raw, headers });
+    const retry = await api("POST", "/v1/events", { raw, headers });
+    expect(first.status).toBe(202);
+    expect(retry.body).toEqual(first.body);
+    expect(await runsOfWorkflow(name)).toBe(1);
+    const stored = await env.DB.prepare("SELECT data FROM _events WHERE event_id = ?").bind(first.body.event_id).first<{ data: string }>();
+    expect(stored!.data).toBe('{"__proto__":{"x":1},"n":1}');
+  });
+
   it("takes the same id as a new event once EVENT_DEDUPE_SECONDS have passed", async () => {
     const type = uniqueId("tick");
     const agent = uniqueId("ticker");
