@@ -23,6 +23,7 @@
  *   BENCH_WORKFLOWS=0 BENCH_WORKFLOW_REQUESTS BENCH_FANOUT_RUNS=20 BENCH_CONCURRENT_RUNS=1000 BENCH_WORKER_LOOPS=20
  *                                                             workflow figures (bench/figures/workflows.ts)
  *   BENCH_AB=0 BENCH_AB_TASKS=300                             skip the A/B figures; completions timed per series
+ *   BENCH_EVENTS=0 BENCH_EVENTS_QUEUED=5000                   skip the event figures; events sent through the queue
  *   BENCH_KEEP_DATA=1                                         keep the temp dirs and server logs
  *   BENCH_OUTPUT=bench/RESULTS.md                             where the report is written
  */
@@ -47,6 +48,7 @@ import { benchMcp } from "./figures/mcp.ts";
 import { benchState } from "./figures/state.ts";
 import { benchTriggers } from "./figures/triggers.ts";
 import { benchWorkflows } from "./figures/workflows.ts";
+import { benchEvents } from "./figures/events.ts";
 import { benchEnv, loadConfig } from "./lib/config.ts";
 import { agentWithKey, type BenchContext } from "./lib/context.ts";
 import { currentLoad, machineInfo } from "./lib/machine.ts";
@@ -214,6 +216,11 @@ async function main(): Promise<number> {
       const ab = await benchAb(ctx); // on a pre-seeded server of its own
       rows.push(...ab.rows);
       diagnosis.push(...ab.diagnosis);
+    }
+    if (process.env.BENCH_EVENTS !== "0") {
+      const events = await benchEvents(ctx);
+      rows.push(...events.rows);
+      diagnosis.push(...events.diagnosis);
     }
     let seeding: SeedingRecord[] = [];
     let recall: RecallReport = { status: "pending", reason: "memory figures skipped (BENCH_MEMORY=0)." };

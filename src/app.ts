@@ -26,6 +26,8 @@ import { workflowRoutes } from "./routes/workflows";
 import { endpointSecretRoutes } from "./routes/endpoint-secret";
 import { dryRunRoutes } from "./routes/dry-runs";
 import { abTestRoutes } from "./routes/ab-tests";
+import { eventRoutes } from "./routes/events";
+import { eventTypeRoutes } from "./routes/event-types";
 import { mountSystemRoutes } from "./routes/system";
 
 /** Bodies may carry a 1 MiB state value plus its envelope; anything larger is refused before parsing. */
@@ -70,6 +72,8 @@ export function createApp() {
   app.route("/", tableRoutes);
   mountMcp(app, MAX_BODY_BYTES);
   app.route("/", abTestRoutes);
+  app.route("/", eventRoutes);
+  app.route("/", eventTypeRoutes);
   mountSystemRoutes(app);
   return app;
 }

@@ -1,5 +1,6 @@
 import { sweepDueTests } from "./ab/test-lifecycle";
 import { sweepExpiredBranches } from "./branches/sweep";
+import { startUnstartedRuns } from "./events/recovery";
 import { purgeExpiredIdempotencyKeys } from "./http/idempotency";
 import { purgeExpiredMemories } from "./memory/memory-writes";
 import { memoryServices } from "./memory/services";
@@ -15,6 +16,7 @@ const jobs: Record<string, (env: Env) => Promise<unknown>> = {
   "trigger-outbox": sweepTriggerOutbox,
   "expired-branches": sweepExpiredBranches,
   "ab-test-durations": sweepDueTests,
+  "event-runs": startUnstartedRuns,
 };
 
 export async function runScheduledWork(_controller: ScheduledController, env: Env): Promise<void> {

@@ -43,6 +43,18 @@ export type { Run, RunMessage, RunStatus, RunSummary, ListRunsOptions, SendRunMe
 export type { RunState, RunStateEntry, RunStateResource, RunStateWrite } from "./resources/run-state.ts";
 export type { Task, CompleteTaskInput, TaskFeedbackInput, TasksResource } from "./resources/tasks.ts";
 export type { AbTest, AbTestArm, AbTestStatus, AbMetricName, AbTestsResource, CreateAbTestInput, ListAbTestsOptions } from "./resources/ab-tests.ts";
+export type {
+  DeletedEventType,
+  EventDecision,
+  EventsResource,
+  EventType,
+  EventTypesResource,
+  ListEventsOptions,
+  PublishEventInput,
+  PublishedEvent,
+  PutEventTypeInput,
+  SwitchyardEvent,
+} from "./resources/events.ts";
 export { AgentWorker, type TaskContext, type TaskHandler, type WorkerOptions } from "./agent-worker.ts";
 export type { AckResult, InboxItem, InboxTask, InboxMessage, InboxMessageBatch, InboxNotification, InboxResource, PollOptions, SendMessageInput } from "./resources/inbox.ts";
 export type { InboxSubscription, SocketLike, SubscribeOptions, WebSocketConstructor } from "./inbox-subscription.ts";

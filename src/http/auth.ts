@@ -6,6 +6,7 @@ import { adminToken } from "../config";
 import { type Database, database } from "../db/client";
 import { agentKeys, agents } from "../db/schema";
 import { catalogVersionColumn } from "../runs/catalog-version";
+import { eventRoutingVersionColumn } from "../events/routing-version";
 import { policySetVersionColumn } from "../policy/policy-store";
 import { digestsEqual, secretsEqual, sha256Hex } from "../lib/crypto";
 import type { AppEnv } from "./context";
@@ -85,6 +86,7 @@ function keyQuery(db: Database) {
       // In the same statement: the decision then knows whether its compiled policies are current.
       policySetVersion: policySetVersionColumn,
       catalogVersion: catalogVersionColumn,
+      eventRoutingVersion: eventRoutingVersionColumn,
     })
     .from(agentKeys)
     .innerJoin(agents, eq(agents.agentId, agentKeys.agentId))
@@ -110,6 +112,7 @@ async function agentForKey(env: Env, key: string): Promise<Principal | undefined
         keyId: row.keyId,
         ...(row.policySetVersion === null ? {} : { policySetVersion: row.policySetVersion }),
         ...(row.catalogVersion === null ? {} : { catalogVersion: row.catalogVersion }),
+        ...(row.eventRoutingVersion === null ? {} : { eventRoutingVersion: row.eventRoutingVersion }),
       };
     }
   }

@@ -7,6 +7,7 @@ import { branchObject, branchRef, branchResource, tableResource } from "../branc
 import { guardBranchSql } from "../branches/branch-sql";
 import { unwrap } from "../branches/outcome";
 import { createBranch, defaultTtlSeconds, findBranch, listBranches, requireOpen } from "../branches/registry";
+import { platformEvent } from "../events/platform-events";
 import { prepareRows } from "../branches/row-shape";
 import {
   BranchDiffSchema,
@@ -62,6 +63,11 @@ export const branchRoutes = router()
       const input = c.req.valid("json");
       await authorize(c, "branch:create", branchResource("*"));
       const branch = await createBranch(database(c.env), { label: input.label, description: input.description, ttlSeconds: input.ttl_seconds ?? defaultTtlSeconds(c.env) }, auditContext(c));
+      platformEvent(c, {
+        type: "branch.created",
+        key: `branch.created:${branch.branch_id}`,
+        data: { branch_id: branch.branch_id, label: branch.label, description: branch.description, created_by: branch.created_by, expires_at: branch.expires_at },
+      });
       return c.json(branch, 201);
     },
   )
@@ -199,7 +205,10 @@ export const branchRoutes = router()
       const tables = unwrap(await object.changedTables(branchRef(branch_id)));
       for (const table of tables) await authorize(c, "query:write", tableResource(foldName(table)));
       await authorizeAll(c, branch_id, "branch:merge", readsOf(tables));
-      return c.json(unwrap(await object.merge(branchRef(branch_id), strategy, resolutions ?? [], auditContext(c), tables)), 200);
+      const result = unwrap(await object.merge(branchRef(branch_id), strategy, resolutions ?? [], auditContext(c), tables));
+      if (result.status === "merged")
+        platformEvent(c, { type: "branch.merged", key: `branch.merged:${branch_id}`, data: { branch_id, merged_by: c.get("principal").agentId, applied: result.applied } });
+      return c.json(result, 200);
     },
   )
   .openapi(
@@ -217,6 +226,7 @@ export const branchRoutes = router()
       const { closed } = unwrap(await branchObject(c.env, branch_id).discard(branchRef(branch_id), auditContext(c)));
       const after = await findBranch(database(c.env), branch_id);
       if (!closed) requireOpen(after);
+      platformEvent(c, { type: "branch.discarded", key: `branch.discarded:${branch_id}`, data: { branch_id, label: after.label, discarded_by: c.get("principal").agentId } });
       return c.json(after, 200);
     },
   );

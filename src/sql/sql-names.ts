@@ -20,6 +20,9 @@ export const READABLE_SYSTEM_TABLES: ReadonlySet<string> = new Set([
   "_workflow_revisions",
   "_ab_tests",
   "_ab_test_arms",
+  "_events",
+  "_event_decisions",
+  "_event_types",
 ]);
 
 /** SQLite's own catalog, readable so users can list their tables; its other `sqlite_` tables are not. */

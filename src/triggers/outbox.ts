@@ -105,6 +105,7 @@ interface PendingFiringRow {
   target_agent_id: string | null;
   created_at: string;
   delivery_id: string | null;
+  event_type: string | null;
 }
 
 async function redispatchPendingFirings(env: Env, cutoff: string): Promise<number> {
@@ -118,7 +119,7 @@ async function redispatchPendingFirings(env: Env, cutoff: string): Promise<numbe
   return results.length;
 }
 
-export function firingFromRow(r: Omit<PendingFiringRow, "delivery_id"> & { delivery_id?: string | null }): Firing {
+export function firingFromRow(r: Omit<PendingFiringRow, "delivery_id" | "event_type"> & { delivery_id?: string | null; event_type?: string | null }): Firing {
   return {
     notification: {
       notification_id: r.notification_id,
@@ -132,5 +133,6 @@ export function firingFromRow(r: Omit<PendingFiringRow, "delivery_id"> & { deliv
     actionType: r.action_type,
     targetAgentId: r.target_agent_id,
     deliveryId: r.delivery_id ?? null,
+    eventType: r.event_type ?? null,
   };
 }
