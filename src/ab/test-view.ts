@@ -17,6 +17,17 @@ export function verdictOf({ test, arms }: StoredAbTest): AbVerdict {
   });
 }
 
+/**
+ * A rolled-back test keeps the decision it was rolled back on: tasks handed out before the rollback still
+ * finish and count, and a sequential p-value may drift back over α with them, but traffic already went to
+ * a, so the answer stays `keep_a` and the reason says when and why, and what the figures say now.
+ */
+function finalVerdict({ test }: StoredAbTest, verdict: AbVerdict): Pick<AbTestView, "recommendation" | "reason"> {
+  if (test.status !== "rolled_back" || verdict.recommendation === "keep_a") return { recommendation: verdict.recommendation, reason: verdict.reason };
+  const why = (test.endReason ?? "").replace(/^auto_rollback: /, "");
+  return { recommendation: "keep_a", reason: `rolled back at ${test.endedAt}: ${why}; with the tasks finished since: ${verdict.reason}` };
+}
+
 export function abTestView(stored: StoredAbTest): AbTestView {
   const { test, arms } = stored;
   const verdict = verdictOf(stored);
@@ -42,7 +53,6 @@ export function abTestView(stored: StoredAbTest): AbTestView {
     },
     metrics: verdict.metrics,
     srm: verdict.srm,
-    recommendation: verdict.recommendation,
-    reason: verdict.reason,
+    ...finalVerdict(stored, verdict),
   };
 }

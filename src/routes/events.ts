@@ -41,6 +41,7 @@ export const eventRoutes = router()
         publishedBy: principal.agentId,
         requestId: c.get("requestId"),
         ...(principal.eventRoutingVersion === undefined ? {} : { routingVersion: principal.eventRoutingVersion }),
+        ...(principal.catalogVersion === undefined ? {} : { catalogVersion: principal.catalogVersion }),
       });
       return c.json(published, 202);
     },

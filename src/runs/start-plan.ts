@@ -34,19 +34,22 @@ const keyOf = (chosen: ReadonlyMap<string, string>) => JSON.stringify([...chosen
 
 /**
  * The plan of a start. With the catalog's current version token it may come from this isolate's memory;
- * without one (no token to compare with) everything is read fresh. A resolution that fails is not kept.
+ * without one (no token to compare with) everything is read fresh. `current` is a revision the caller
+ * chose (an event's run uses the revision the event was matched against): kept under that revision.
+ * A resolution that fails is not kept.
  */
 export async function startPlan(db: Database, workflow: string, catalogVersion: string | undefined, current?: CurrentWorkflow): Promise<StartPlan> {
-  let entry = catalogVersion === undefined || current !== undefined ? undefined : plans.get(workflow);
+  const key = current === undefined ? workflow : `${workflow}@${current.revision.revision}`;
+  let entry = catalogVersion === undefined ? undefined : plans.get(key);
   if (!entry || entry.version !== catalogVersion) {
     const loaded = current ?? (await requireWorkflow(db, workflow));
     const definition = definitionOf(loaded.revision);
     const latest = latestAgents(definition.agents);
     const running = latest.length === 0 ? [] : await runningTestsQuery(db, latest);
     entry = { version: catalogVersion ?? "", current: loaded, definition, running, resolutions: new Map() };
-    if (catalogVersion !== undefined && current === undefined) {
+    if (catalogVersion !== undefined) {
       if (plans.size >= MAX_WORKFLOWS) plans.delete(plans.keys().next().value as string);
-      plans.set(workflow, entry);
+      plans.set(key, entry);
     }
   }
   const kept = entry;

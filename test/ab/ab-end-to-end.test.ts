@@ -143,6 +143,14 @@ describe("A/B tests end to end", () => {
     expect(test.end_reason).toMatch(/^auto_rollback: b is significantly worse on success_rate/);
     expect(test.metrics.success_rate.significant).toBe(true);
     expect(await count("SELECT COUNT(*) AS n FROM _audit_log WHERE action = 'ab:roll_back' AND resource = ?", `ab:${watched}`)).toBe(1);
+    // Tasks handed out before the roll-back still finish and count; however well b's stragglers do, the
+    // rolled-back test keeps the answer it acted on, and its reason says what the figures say now.
+    const stragglers = Array.from({ length: 60 }, (_, i) => finishedRecord(watched, agent.agentId, "b", false, 5000 + i));
+    await writeRecords(env.DB, [{ type: "record", tasks: stragglers, audit: [] }]);
+    const after = await getTest(watched);
+    expect(after.arms.b.samples).toBe(test.arms.b.samples + 60);
+    expect(after).toMatchObject({ status: "rolled_back", recommendation: "keep_a" });
+    expect(after.reason).toMatch(/^rolled back at .*: b is significantly worse on success_rate.*; with the tasks finished since: /);
     // The same data without auto_rollback: the verdict is keep_a, and the test keeps running.
     const other = await getTest(unwatched);
     expect(other).toMatchObject({ status: "running", recommendation: "keep_a" });
