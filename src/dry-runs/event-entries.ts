@@ -1,21 +1,28 @@
-import { Environment } from "@marcbachmann/cel-js";
 import type { RunEvent } from "../../durable-objects/workflow-run/run-types";
 import type { Finding } from "../../durable-objects/workflow-run/dry-findings";
-import { CEL_LIMITS } from "../policy/cel-condition";
-import type { Json, WorkflowDefinition } from "../workflows/definition/types";
+import { compileFilter } from "../events/compiled-filter";
+import { getEventType } from "../events/event-types";
+import { checkPublishable } from "../events/publish";
+import type { WorkflowDefinition } from "../workflows/definition/types";
 
-// Which event-driven entries a dry run's event matches, and why the others did not: a type that differs,
-// a filter that did not hold, a filter that failed on this event (a missing field, a type error).
+// Which event-driven entries a dry run's event matches, and why the others did not, decided exactly as a
+// published event is: checked against its registered type (400 when it would be refused), each filter
+// compiled by the events module against that type's schema (so `severity >= 'high'` compares ordered
+// levels), and a filter that fails on this event is a non-match with its reason.
 
-const environment = new Environment({ unlistedVariablesAreDyn: true, limits: CEL_LIMITS }).registerVariable("event", "map<string, dyn>");
-
-/** The filter's variables: the event's data fields, plus type, source and event_id where data has none of that name, and `event`. */
-function variables(event: RunEvent): Record<string, unknown> {
-  const data = (typeof event.data === "object" && event.data !== null && !Array.isArray(event.data) ? event.data : {}) as Record<string, Json>;
-  return { type: event.type, source: event.source, event_id: event.event_id, ...data, event };
+/** The registered schema of a type, or null when it is not registered (filters then run as plain CEL). */
+async function registeredSchema(db: D1Database, type: string): Promise<unknown | null> {
+  try {
+    return (await getEventType(db, type)).schema;
+  } catch {
+    return null;
+  }
 }
 
-export function matchEntries(definition: WorkflowDefinition, event: RunEvent): { matched: Record<string, number[]>; findings: Finding[] } {
+export async function matchEntries(db: D1Database, definition: WorkflowDefinition, event: RunEvent): Promise<{ matched: Record<string, number[]>; findings: Finding[] }> {
+  const schema = await registeredSchema(db, event.type);
+  checkPublishable({ type: event.type, source: event.source, data: event.data }, { publisher: "http", publishedBy: "dry-run" }, schema ?? undefined);
+  const registered = schema === null ? null : { type: event.type, schema };
   const matched: Record<string, number[]> = {};
   const findings: Finding[] = [];
   for (const [index, pattern] of definition.coordination.entries()) {
@@ -23,19 +30,16 @@ export function matchEntries(definition: WorkflowDefinition, event: RunEvent): {
     const hits: number[] = [];
     for (const [entry, rule] of pattern.events.entries()) {
       if (rule.type !== event.type) continue;
-      if (rule.filter === null) {
-        hits.push(entry);
-        continue;
-      }
-      let holds: unknown;
-      try {
-        holds = environment.evaluate(rule.filter, variables(event));
-      } catch (error) {
-        findings.push({ kind: "event_unmatched", severity: "warning", filter: rule.filter, message: `The filter of entry ${entry} (${rule.type}) failed on this event: ${error instanceof Error ? error.message : String(error)}.` });
-        continue;
-      }
-      if (holds === true) hits.push(entry);
-      else findings.push({ kind: "event_unmatched", severity: "info", filter: rule.filter, message: `The filter of entry ${entry} (${rule.type}) did not hold for this event.`, details: { entry } });
+      const outcome = compileFilter(rule.filter, registered, rule.type).run(event);
+      if (outcome.matched) hits.push(entry);
+      else
+        findings.push({
+          kind: "event_unmatched",
+          severity: outcome.reason.includes("could not be evaluated") || outcome.reason.includes("no longer fits") ? "warning" : "info",
+          filter: rule.filter ?? undefined,
+          message: `Entry ${entry} (${rule.type}) did not match: ${outcome.reason}.`,
+          details: { entry, saw: outcome.saw },
+        });
     }
     matched[String(index)] = hits;
     if (hits.length === 0)

@@ -53,7 +53,7 @@ export async function startDryRun(env: Env, request: DryRunRequest, createdBy: s
     data: request.event.data as Json,
     time: request.event.time ?? new Date().toISOString(),
   };
-  const matching = event ? matchEntries(definition, event) : { matched: {}, findings: [] };
+  const matching = event ? await matchEntries(env.DB, definition, event) : { matched: {}, findings: [] };
   // Branches are never created in a dry run; a worker that asked for one sees a name that says so.
   const branches = Object.fromEntries(
     definition.coordination.flatMap((p) => (p.pattern === "hierarchical" ? p.workers.filter((w) => w.branch).map((w) => [w.name, `dry-run-branch:${w.name}`]) : [])),

@@ -49,7 +49,7 @@ export function dedupeSeconds(env: Env): number {
 const invalid = (message: string, details: { path: string; message: string }[]) => new ApiError("invalid_request", message, details);
 
 /** The checks every event from outside passes: a type and source that are not Switchyard's, data that fits. */
-function checkPublishable(input: PublishEvent, options: PublishOptions, schema: unknown | undefined): void {
+export function checkPublishable(input: PublishEvent, options: PublishOptions, schema: unknown | undefined): void {
   if (options.publisher !== "platform") {
     if (isPlatformEventType(input.type))
       throw invalid(`'${input.type}' is a platform event type: only Switchyard publishes it.`, [{ path: "type", message: "is a platform event type" }]);
