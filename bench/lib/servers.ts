@@ -130,17 +130,6 @@ async function stopEntries(entries: Started[]): Promise<void> {
   }
 }
 
-/** Stops one server this bench started (a figure's own), as stopAll does for all. */
-export async function stopServer(server: Server): Promise<void> {
-  const entry = [...started].find((e) => e.server === server);
-  if (!entry) return;
-  signalGroup(server.pid, "SIGTERM");
-  const deadline = Date.now() + 8000;
-  while (groupAlive(server.pid) && Date.now() < deadline) await sleep(100);
-  if (groupAlive(server.pid)) signalGroup(server.pid, "SIGKILL");
-  started.delete(entry);
-}
-
 /** Last resort from a synchronous `exit` handler: no waiting possible, so SIGKILL what is left. */
 export function killAllNow(): void {
   for (const e of started) signalGroup(e.server.pid, "SIGKILL");
