@@ -1,6 +1,10 @@
 import { DurableObject } from "cloudflare:workers";
 import { limitFinding } from "../src/guard-rails/enforce";
 import type { Json } from "../src/workflows/definition/types";
+import type { Finding } from "./workflow-run/dry-findings";
+import { dryRunFindings } from "./workflow-run/dry-findings";
+import { type AgentScript, driveDryRun } from "./workflow-run/dry-run";
+import { DRY_RUN_RETENTION_MS, type DryRunView, dryRunView, saveDryRunRecord } from "./workflow-run/dry-run-view";
 import { carryOut, runsOffRequest, summarizeBranches } from "./workflow-run/effect-runner";
 import { Hierarchical } from "./workflow-run/patterns/hierarchical";
 import { type Clock, RunEngine, systemClock } from "./workflow-run/engine";
@@ -114,8 +118,33 @@ export class WorkflowRun extends DurableObject<Env> {
     return stateHistory(this.engine, caller, key);
   }
 
-  /** Deadlines, timers and effects to retry: whatever is due now (endpoint deliveries included). */
+  /**
+   * Runs a dry run to its end, on a virtual clock with scripted agents, in this object of its own: the
+   * same engine as a real run, nothing leaving it. Kept 24 h (the alarm then erases it).
+   */
+  async dryRun(init: RunInit, scripts: Record<string, AgentScript>, createdBy: string, extra: Finding[] = []): Promise<DryRunView> {
+    if (!this.engine.exists()) {
+      const now = Date.now();
+      const { engine, notes, stopped } = driveDryRun(this.ctx.storage, init, scripts, now);
+      saveDryRunRecord(this.ctx.storage.sql, createdBy, now, dryRunFindings(engine, notes, stopped, extra));
+      await this.ctx.storage.setAlarm(now + DRY_RUN_RETENTION_MS);
+      this.engine.record.reset();
+    }
+    return dryRunView(this.ctx.storage.sql, this.engine) as DryRunView;
+  }
+
+  dryRunView(): DryRunView | null {
+    return dryRunView(this.ctx.storage.sql, this.engine);
+  }
+
+  /** Deadlines, timers and effects to retry: whatever is due now (endpoint deliveries included). A dry run's alarm erases it. */
   override async alarm(): Promise<void> {
+    if (this.engine.exists() && this.engine.run().mode === "dry") {
+      await this.ctx.storage.deleteAll();
+      migrateRunSchema(this.ctx.storage.sql);
+      this.engine.record.reset();
+      return;
+    }
     if (this.engine.exists()) this.engine.change(() => this.engine.tick());
     await this.afterChange(true);
   }

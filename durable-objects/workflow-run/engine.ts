@@ -1,16 +1,15 @@
-import type { GuardFinding } from "../../src/guard-rails/enforce";
-import { type ViolationRecord, violationRecord } from "../../src/guard-rails/violations";
+import { type Enforcement, type GuardContext, type GuardFinding, limitFinding } from "../../src/guard-rails/enforce";
+import { violationEvents } from "../../src/guard-rails/violations";
 import { newId } from "../../src/lib/ids";
 import { type SchemaIssue, schemaIssues } from "../../src/lib/json-schema";
 import type { Json } from "../../src/workflows/definition/types";
-import type { AuditRecord, Effect } from "./effects";
+import type { AuditRecord, Effect, PublishPlatformEvent } from "./effects";
 import { MessageStore } from "./message-store";
 import { Outbox } from "./outbox";
 import type { PatternLogic, RunContext } from "./patterns/pattern";
 import { patternLogic } from "./patterns/registry";
 import { Marks, RunRecord, type RunRow, Timers } from "./run-record";
-import { type Enforcement, type GuardContext, limitFinding } from "../../src/guard-rails/enforce";
-import { type RunWrite, guardRailError, guardValue, refuseByGuardRail } from "./run-guard-rails";
+import { type RunWrite, ViolationLog, guardTaskInput, guardValue, refuseByGuardRail } from "./run-guard-rails";
 import { type Caller, type ErrorInfo, type Refusal, type RunInit, type RunStatus, isOpenTask } from "./run-types";
 import { type SpanLink, SpanStore } from "./span-store";
 import { StateStore } from "./state-store";
@@ -33,6 +32,12 @@ export interface EngineStorage {
 
 const STARTING_ROLES: readonly TaskRole[] = ["start", "worker", "event", "state"];
 
+/** A run's output travels with `run.succeeded` up to this size (JSON text); a larger one is read from the run. */
+const MAX_EVENT_OUTPUT_CHARS = 16 * 1024;
+
+const boundedOutput = (output: Json | null): Record<string, Json> =>
+  output === null || JSON.stringify(output).length <= MAX_EVENT_OUTPUT_CHARS ? { output } : { output: null, output_omitted: true };
+
 /**
  * A run's state machine. It never awaits and never reads the time itself: every change happens inside
  * one synchronous transaction (`change`), at the clock's `now`, and what must happen outside the run is
@@ -52,7 +57,7 @@ export class RunEngine implements RunContext {
   private changedTasks = new Set<string>();
   private runChanged = false;
   private auditRows: AuditRecord[] = [];
-  private violations: ViolationRecord[] = [];
+  private readonly violations = new ViolationLog();
   private at = 0;
 
   constructor(
@@ -89,7 +94,7 @@ export class RunEngine implements RunContext {
       this.changedTasks = new Set();
       this.runChanged = false;
       this.auditRows = [];
-      this.violations = [];
+      this.violations.take();
       throw error;
     }
   }
@@ -149,6 +154,7 @@ export class RunEngine implements RunContext {
       trigger: init.trigger.type,
     });
     if (init.limits.max_run_seconds !== null) this.setTimer("run_deadline", this.now + init.limits.max_run_seconds * 1000);
+    this.platformEvent("run.started", { run_id: init.run_id, workflow: init.workflow, revision: init.revision, trigger: init.trigger, started_by: init.started_by });
     for (const pattern of this.patterns()) {
       if (!this.running()) break;
       pattern.start(this);
@@ -165,6 +171,11 @@ export class RunEngine implements RunContext {
     this.record.end(status, output, error, this.now);
     this.spans.close(run.span_id, status === "succeeded" ? "ok" : status, this.now, error ? { error_code: error.code } : undefined);
     this.runChanged = true;
+    if (status !== "cancelled") {
+      const ended = { run_id: run.run_id, workflow: run.workflow, revision: run.revision, status, started_at: iso(run.started_at), ended_at: iso(this.now) };
+      if (status === "succeeded") this.platformEvent("run.succeeded", { ...ended, ...boundedOutput(output) });
+      else this.platformEvent("run.failed", { ...ended, error });
+    }
     const branches = Object.values(run.branches);
     if (branches.length > 0) this.effect({ type: "discard_branches", branch_ids: branches, by: run.started_by });
   }
@@ -216,15 +227,9 @@ export class RunEngine implements RunContext {
     }
     const pinned = run.agents[agent];
     if (!pinned) throw new Error(`agent '${agent}' is not pinned by run ${run.run_id}`);
-    // Every task input passes the run's guard rails here, whatever made it (the run's input, a message, a
-    // delegation, a join, the state): the entry points refuse what they can with a 422 first, so what is
-    // refused here was composed by the run itself (a synthesis over max_message_bytes), and fails the run.
-    const guarded = guardValue(this, input, { at: "input", message: true }, { agent_id: agent, action: "task:input" });
-    if (!guarded.ok) {
-      this.failRun({ ...guardRailError(guarded.refusal, `The input of ${agent}'s next task`), agent_id: agent });
-      return null;
-    }
-    input = guarded.value;
+    const guarded = guardTaskInput(this, agent, input);
+    if (guarded === undefined) return null;
+    input = guarded;
     const taskId = taskIdFor(run.run_id, this.record.nextTaskNumber());
     const spanId = this.newSpanId();
     const timeout = run.definition.defaults.task_timeout_seconds;
@@ -277,6 +282,10 @@ export class RunEngine implements RunContext {
   /** Tells the task's patterns that it finished; the first error any of them raises fails the run. */
   taskFinished(task: TaskRow): void {
     const finished = this.tasks.get(task.task_id) as TaskRow;
+    if (finished.status === "failed" || finished.status === "timed_out") {
+      const { task_id, agent_id, version, status, error, attempt } = finished;
+      this.platformEvent("task.failed", { task_id, run_id: this.run().run_id, workflow: this.run().workflow, agent_id, version, status, error, attempt }, task_id);
+    }
     for (const index of finished.patterns) {
       const error = this.patterns()[index]?.taskFinished(this, finished);
       if (error) return this.failRun(error);
@@ -349,6 +358,23 @@ export class RunEngine implements RunContext {
     this.outbox.add(effect, this.now);
   }
 
+  /**
+   * A platform event of a live run (dry runs publish nothing). One step deeper than the event that started
+   * the run, and naming the run, so that the loop guard can bound runs that start each other.
+   */
+  private platformEvent(type: PublishPlatformEvent["event_type"], data: Record<string, Json>, about?: string): void {
+    const run = this.run();
+    if (run.mode !== "live") return;
+    this.effect({
+      type: "publish_event",
+      event_type: type,
+      key: `${type}:${about ?? run.run_id}`,
+      data,
+      depth: (run.event?.depth ?? 0) + 1,
+      caused_by: { run_id: run.run_id, workflow: run.workflow, started_by_platform_event: run.event?.source === "switchyard" },
+    });
+  }
+
   markTaskChanged(taskId: string): void {
     this.changedTasks.add(taskId);
   }
@@ -375,14 +401,7 @@ export class RunEngine implements RunContext {
 
   /** Notes a write's guard-rail findings; they are recorded with this change's registry records. */
   recordViolation(write: RunWrite, findings: readonly GuardFinding[]): void {
-    const run = this.record.get();
-    this.violations.push(
-      violationRecord(
-        { agent_id: write.agent_id, action: write.action, resource: `workflow:${run?.workflow ?? "-"}`, run_id: run?.run_id ?? null, task_id: write.task_id ?? null, request_id: write.request_id ?? null },
-        findings,
-        iso(this.now),
-      ),
-    );
+    this.violations.add(this.record.get(), write, findings, iso(this.now));
   }
 
   schemaIssues(schemaName: string | null, value: Json): SchemaIssue[] {
@@ -394,18 +413,15 @@ export class RunEngine implements RunContext {
   /** One registry-and-audit effect for everything this change touched. */
   private flushRecords(): void {
     const run = this.record.get();
-    if (!run || (this.changedTasks.size === 0 && !this.runChanged && this.auditRows.length === 0 && this.violations.length === 0)) return;
+    if (!run || (this.changedTasks.size === 0 && !this.runChanged && this.auditRows.length === 0 && this.violations.size === 0)) return;
     const tasks = [...this.changedTasks].map((id) => this.tasks.get(id)).filter((t): t is TaskRow => t !== null);
-    this.effect({
-      type: "record",
-      ...(this.runChanged ? { run: runRecord(run) } : {}),
-      tasks: tasks.map((t) => taskRecord(run, t)),
-      audit: this.auditRows,
-      ...(this.violations.length > 0 ? { violations: this.violations } : {}),
-    });
+    const violations = this.violations.take();
+    const record = { ...(this.runChanged ? { run: runRecord(run) } : {}), tasks: tasks.map((t) => taskRecord(run, t)), audit: this.auditRows };
+    this.effect({ type: "record", ...record, ...(violations.length > 0 ? { violations } : {}) });
+    // Each write's violations as a `guard_rail.violated` platform event, carried out after the record above.
+    for (const event of violationEvents(violations)) this.platformEvent("guard_rail.violated", event.data, event.violation_id);
     this.changedTasks = new Set();
     this.runChanged = false;
     this.auditRows = [];
-    this.violations = [];
   }
 }

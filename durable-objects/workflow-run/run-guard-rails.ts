@@ -1,6 +1,8 @@
 import { type Enforcement, type GuardContext, type GuardFinding, enforce, limitFinding, refusalDetails, refusalMessage } from "../../src/guard-rails/enforce";
+import { type ViolationRecord, violationRecord } from "../../src/guard-rails/violations";
 import type { Json } from "../../src/workflows/definition/types";
 import type { RunEngine } from "./engine";
+import type { RunRow } from "./run-record";
 import { type Caller, type ErrorInfo, type Refusal, type TaskView, type Usage, isOpenTask, refuse, runGuardRails } from "./run-types";
 import type { TaskRow } from "./task-store";
 
@@ -19,12 +21,51 @@ export interface RunWrite {
   request_id?: string | null;
 }
 
+/** The findings of one change, kept until its records are flushed (violation rows, audit, platform events). */
+export class ViolationLog {
+  #records: ViolationRecord[] = [];
+
+  add(run: RunRow | null, write: RunWrite, findings: readonly GuardFinding[], at: string): void {
+    this.#records.push(
+      violationRecord(
+        { agent_id: write.agent_id, action: write.action, resource: `workflow:${run?.workflow ?? "-"}`, run_id: run?.run_id ?? null, task_id: write.task_id ?? null, request_id: write.request_id ?? null },
+        findings,
+        at,
+      ),
+    );
+  }
+
+  get size(): number {
+    return this.#records.length;
+  }
+
+  /** The records so far, emptying the log (also how a failed change drops its own). */
+  take(): ViolationRecord[] {
+    const records = this.#records;
+    this.#records = [];
+    return records;
+  }
+}
+
 /** Applies the run's rules to one value written into it; findings are recorded with the current change. */
 export function guardValue<T extends Json>(engine: RunEngine, value: T, context: GuardContext, write: RunWrite): Enforcement<T> {
   const rules = runGuardRails(engine.run().limits);
   const result = enforce(value, rules, context);
   if (result.findings.length > 0) engine.recordViolation(write, result.findings);
   return result;
+}
+
+/**
+ * Every task input passes the run's guard rails as the task is created, whatever made it (the run's input,
+ * a message, a delegation, a join, the state): the entry points refuse what they can with a 422 first, so
+ * what is refused here was composed by the run itself (a synthesis over max_message_bytes), and fails the
+ * run. Returns the input to store, or undefined when the run failed.
+ */
+export function guardTaskInput(engine: RunEngine, agent: string, input: Json): Json | undefined {
+  const guarded = guardValue(engine, input, { at: "input", message: true }, { agent_id: agent, action: "task:input" });
+  if (guarded.ok) return guarded.value;
+  engine.failRun({ ...guardRailError(guarded.refusal, `The input of ${agent}'s next task`), agent_id: agent });
+  return undefined;
 }
 
 /** The task's error when a guard rail ended it: the rule, where, the kind or the limit; never the PII. */

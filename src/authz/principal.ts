@@ -11,6 +11,10 @@ export interface Principal {
   policySetVersion?: string;
   /** The deployment guard rails' version, read with the key likewise (src/guard-rails/deployment-rules.ts). */
   guardRailsVersion?: string;
+  /** The catalog's version (workflows, agent versions, A/B tests), read with the key: a run's start caches by it. */
+  catalogVersion?: string;
+  /** The event routing's version, read with the key too: platform events cost nothing while nothing subscribes (events/routing-cache.ts). */
+  eventRoutingVersion?: string;
 }
 
 /** The admin token acts as this principal: it is in every audit row the token causes. */

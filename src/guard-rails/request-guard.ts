@@ -86,14 +86,14 @@ export async function applyRules<T>(c: Context<AppEnv>, rules: GuardRails, write
     }
     out.push(result.value);
   }
-  if (records.length > 0) await recordViolations(c.env, records);
+  if (records.length > 0) await recordViolations(c, records);
   if (refused) throw guardRailError(refused.finding, refused.what);
   return out;
 }
 
 /** Records findings the caller decided on itself (SQL literals). */
 export async function recordFindings(c: Context<AppEnv>, write: Omit<GuardedWrite, "what">, findings: readonly GuardFinding[]): Promise<void> {
-  await recordViolations(c.env, [violationRecord({ agent_id: c.get("principal").agentId, action: write.action, resource: write.resource, request_id: c.get("requestId") }, findings, isoNow())]);
+  await recordViolations(c, [violationRecord({ agent_id: c.get("principal").agentId, action: write.action, resource: write.resource, request_id: c.get("requestId") }, findings, isoNow())]);
 }
 
 /** The contract's 422 `guard_rail`: what broke which rule where, never the PII itself. */
@@ -114,7 +114,7 @@ export async function admitRequest(c: Context<AppEnv>, principal: Principal): Pr
   const retryAfter = Math.max(1, Math.ceil(admission.retry_after_ms / 1000));
   // Once per window, not once per refused request: a client hammering the limit must not hammer D1 too.
   if (admission.first)
-    await recordViolations(c.env, [
+    await recordViolations(c, [
       violationRecord(
         { agent_id: principal.agentId, action: "request", resource: `agent:${principal.agentId}`, request_id: c.get("requestId") },
         [limitFinding("requests_per_minute", `${c.req.method} ${c.req.path}`, limit)],

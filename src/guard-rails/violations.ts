@@ -1,3 +1,6 @@
+import type { Context } from "hono";
+import { guardRailViolated, publishPlatformEvent } from "../events/platform-events";
+import type { AppEnv } from "../http/context";
 import { newId } from "../lib/ids";
 import type { GuardFinding } from "./enforce";
 
@@ -5,7 +8,7 @@ import type { GuardFinding } from "./enforce";
  * Recording guard-rail violations: a row per finding in `_guard_rail_violations`, one `_audit_log` row
  * (`guard_rail:violated`) per write that broke a rule, and one `guard_rail.violated` platform event per
  * write. The Worker's routes and the run objects both record through `violationStatements` and
- * `announceViolations`, so the rows and the events cannot drift between paths. Nothing recorded carries
+ * `violationEvents`, so the rows and the events cannot drift between paths. Nothing recorded carries
  * the PII: findings hold the rule, the path, the kind and the mode only.
  */
 
@@ -53,6 +56,8 @@ const AUDIT_INSERT = `INSERT OR IGNORE INTO _audit_log (audit_id, agent_id, acti
   FROM json_each(?)`;
 
 /** What the audit row and the platform event say about one write: its first finding, and how many there were. */
+export type ViolationSummary = ReturnType<typeof violationSummary>;
+
 export function violationSummary(record: ViolationRecord) {
   const first = record.violations[0];
   const rejected = record.violations.some((v) => v.mode === "reject");
@@ -93,32 +98,39 @@ export function violationStatements(db: D1Database, records: readonly ViolationR
   return [db.prepare(VIOLATION_INSERT).bind(JSON.stringify(rows)), db.prepare(AUDIT_INSERT).bind(JSON.stringify(audits))];
 }
 
-/** Records the violations of writes the Worker refused or redacted, then announces them. */
-export async function recordViolations(env: Env, records: readonly ViolationRecord[]): Promise<void> {
-  const statements = violationStatements(env.DB, records);
+/** Records the violations of writes a request refused or redacted, then announces them (after the answer). */
+export async function recordViolations(c: Context<AppEnv>, records: readonly ViolationRecord[]): Promise<void> {
+  const statements = violationStatements(c.env.DB, records);
   if (statements.length === 0) return;
-  await env.DB.batch(statements);
-  announceViolations(env, records);
-}
-
-/** A platform event as the events module publishes one: its type, its data, and the key its id derives from. */
-export interface ViolationEvent {
-  type: "guard_rail.violated";
-  data: ReturnType<typeof violationSummary>;
-  /** Unique per write (its first violation's id): a retried record is the same event, published once. */
-  key: string;
+  await c.env.DB.batch(statements);
+  for (const event of violationEvents(records)) guardRailViolated(c, event.violation_id, event.data);
 }
 
 /**
- * The single place guard-rail violations leave as platform events: one `guard_rail.violated` event per
- * write (`source: "switchyard"`), its data `violationSummary(record)`, no PII. The events module is on the
- * `events` branch, not on this one: connect it here, and only here, with
- * `for (const event of events) await publishPlatformEvent(env, event)`. Until then the violation rows and
- * the audit rows are the record a supervisor reads; the events are built (and tested) all the same.
+ * The same, where no request is at hand (a run started by a trigger, the cron or the queue): the events
+ * are published before returning; one that cannot be is logged, as the rows already say what happened.
  */
-export function announceViolations(_env: Env, records: readonly ViolationRecord[]): ViolationEvent[] {
-  const events = records
-    .filter((r) => r.violations.length > 0)
-    .map((r): ViolationEvent => ({ type: "guard_rail.violated", data: violationSummary(r), key: `guard_rail.violated:${r.violations[0]!.violation_id}` }));
-  return events;
+export async function recordViolationsFor(env: Env, records: readonly ViolationRecord[]): Promise<void> {
+  const statements = violationStatements(env.DB, records);
+  if (statements.length === 0) return;
+  await env.DB.batch(statements);
+  for (const event of violationEvents(records))
+    await publishPlatformEvent(env, { type: "guard_rail.violated", key: `guard_rail.violated:${event.violation_id}`, data: event.data }).catch((error: unknown) => {
+      console.error(`platform event guard_rail.violated (${event.violation_id}) could not be published`, error);
+    });
+}
+
+/** One `guard_rail.violated` platform event: its data, and the violation whose id names it (so it is published once). */
+export interface ViolationEvent {
+  violation_id: string;
+  data: ViolationSummary;
+}
+
+/**
+ * What leaves as platform events: one `guard_rail.violated` per write (`source: "switchyard"`), its data
+ * `violationSummary(record)`, no PII. A request publishes them with `guardRailViolated`
+ * (src/events/platform-events.ts), a run's object with a `publish_event` effect (engine.ts).
+ */
+export function violationEvents(records: readonly ViolationRecord[]): ViolationEvent[] {
+  return records.filter((r) => r.violations.length > 0).map((r) => ({ violation_id: r.violations[0]!.violation_id, data: violationSummary(r) }));
 }

@@ -7,6 +7,8 @@ import { type Database, database } from "../db/client";
 import { agentKeys, agents } from "../db/schema";
 import { guardRailsVersionColumn } from "../guard-rails/deployment-rules";
 import { admitRequest } from "../guard-rails/request-guard";
+import { catalogVersionColumn } from "../runs/catalog-version";
+import { eventRoutingVersionColumn } from "../events/routing-version";
 import { policySetVersionColumn } from "../policy/policy-store";
 import { digestsEqual, secretsEqual, sha256Hex } from "../lib/crypto";
 import type { AppEnv } from "./context";
@@ -91,6 +93,8 @@ function keyQuery(db: Database) {
       // In the same statement: the decision then knows whether its compiled policies are current.
       policySetVersion: policySetVersionColumn,
       guardRailsVersion: guardRailsVersionColumn,
+      catalogVersion: catalogVersionColumn,
+      eventRoutingVersion: eventRoutingVersionColumn,
     })
     .from(agentKeys)
     .innerJoin(agents, eq(agents.agentId, agentKeys.agentId))
@@ -116,6 +120,8 @@ async function agentForKey(env: Env, key: string): Promise<Principal | undefined
         keyId: row.keyId,
         ...(row.policySetVersion === null ? {} : { policySetVersion: row.policySetVersion }),
         ...(row.guardRailsVersion === null ? {} : { guardRailsVersion: row.guardRailsVersion }),
+        ...(row.catalogVersion === null ? {} : { catalogVersion: row.catalogVersion }),
+        ...(row.eventRoutingVersion === null ? {} : { eventRoutingVersion: row.eventRoutingVersion }),
       };
     }
   }

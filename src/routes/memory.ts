@@ -30,6 +30,8 @@ import {
   StoreMemorySchema,
 } from "../memory/schemas";
 import { searchMemories } from "../memory/search-memory";
+import type { Memory } from "../memory/schemas";
+import { platformEvent } from "../events/platform-events";
 import { memoryServices } from "../memory/services";
 
 const tags = ["Shared memory"];
@@ -65,6 +67,15 @@ async function guardMemories<T extends { agent_id: string; content: string; meta
   });
 }
 
+/** The `memory.stored` platform event: free while no workflow subscribes to it (events/platform-events.ts). */
+function memoryStored(c: Context<AppEnv>, m: Memory) {
+  platformEvent(c, {
+    type: "memory.stored",
+    key: `memory.stored:${m.memory_id}`,
+    data: { memory_id: m.memory_id, agent_id: m.agent_id, memory_type: m.memory_type, importance: m.importance, metadata: m.metadata, created_by: m.created_by, created_at: m.created_at },
+  });
+}
+
 /** Access counts are bookkeeping: they are written after the response, and a failure only loses a count. */
 function countAccess(c: Context<AppEnv>, ids: string[]) {
   countReads(database(c.env), ids, isoNow(), (work) => c.executionCtx.waitUntil(work));
@@ -87,6 +98,7 @@ export const memoryRoutes = router()
       await authorizeNamespaces(c, "memory:write", [valid.agent_id]);
       const [input] = await guardMemories(c, [valid], false);
       const memory = await storeMemory(memoryServices(c.env, c.executionCtx), input!, auditContext(c));
+      memoryStored(c, memory);
       return c.json(memory, 201);
     },
   )
@@ -106,6 +118,7 @@ export const memoryRoutes = router()
       await authorizeNamespaces(c, "memory:write", [...new Set(valid.map((m) => m.agent_id))]);
       const memories = await guardMemories(c, valid, true);
       const items = await storeMemories(memoryServices(c.env, c.executionCtx), memories, auditContext(c));
+      for (const memory of items) memoryStored(c, memory);
       return c.json({ items }, 201);
     },
   )

@@ -62,6 +62,7 @@ export const runRoutes = router()
         startedBy: c.get("principal").agentId,
         requestId: c.get("requestId"),
         ...(c.get("principal").guardRailsVersion === undefined ? {} : { guardRailsVersion: c.get("principal").guardRailsVersion }),
+        ...(c.get("principal").catalogVersion ? { catalogVersion: c.get("principal").catalogVersion } : {}),
       });
       return c.json(run, 201);
     },

@@ -1,16 +1,19 @@
 import { type PinnedAgent, type RunEvent, type RunInit, type RunTrigger, type RunView, runLimitsOf } from "../../durable-objects/workflow-run/run-types";
+import { chooseArmsFrom, recordAssignments } from "../ab/assignment";
 import { createBranch, defaultTtlSeconds } from "../branches/registry";
-import { type ResolvedVersion, resolveReferences } from "../catalog/resolve";
-import { database } from "../db/client";
+import type { ResolvedVersion } from "../catalog/resolve";
+import { type Database, database } from "../db/client";
 import { deploymentGuardRailsAt, readGuardRailsVersion } from "../guard-rails/deployment-rules";
 import { enforce, refusalDetails, refusalMessage } from "../guard-rails/enforce";
 import { type GuardRails, GuardRailsSchema, mergeGuardRails } from "../guard-rails/rules";
-import { recordViolations, violationRecord } from "../guard-rails/violations";
+import { recordViolationsFor, violationRecord } from "../guard-rails/violations";
 import { ApiError } from "../http/errors";
 import { isoNow } from "../lib/time";
 import { newId } from "../lib/ids";
 import type { Json, JSONSchema, WorkflowDefinition } from "../workflows/definition/types";
-import { type CurrentWorkflow, definitionOf, requireWorkflow } from "../workflows/workflow-store";
+import type { CurrentWorkflow } from "../workflows/workflow-store";
+import { readCatalogVersion } from "./catalog-version";
+import { startPlan } from "./start-plan";
 import { runObject } from "./run-object";
 
 /** What starts a run: a manual start, or a lifecycle trigger (schedule, event, webhook, polling). */
@@ -29,6 +32,8 @@ export interface StartRequest {
   current?: CurrentWorkflow;
   /** The deployment guard rails' version as the caller's authentication read it; read here when absent. */
   guardRailsVersion?: string;
+  /** The catalog's version token, when the caller read it already (authentication does, with the key). */
+  catalogVersion?: string;
 }
 
 const pin = (version: ResolvedVersion): PinnedAgent => ({
@@ -44,23 +49,31 @@ const pin = (version: ResolvedVersion): PinnedAgent => ({
  */
 export async function startRun(env: Env, request: StartRequest): Promise<RunView> {
   const db = database(env);
-  const current = request.current ?? (await requireWorkflow(db, request.workflow));
-  const definition = definitionOf(current.revision);
-  const resolved = await resolveReferences(db, definition.agents);
+  const plan = await startPlan(db, request.workflow, request.catalogVersion ?? (await readCatalogVersion(env.DB)) ?? undefined, request.current);
+  const { definition } = plan;
+  const runId = request.runId ?? newId("run");
+  // A/B tests of agents referenced as `latest` pick an arm by the run id, counted as they are chosen.
+  // (Dry runs resolve their versions without this: nothing of theirs reaches A/B assignment.)
+  const choices = await chooseArmsFrom(db, plan.running, definition.agents, runId);
+  const chosen = new Map([...choices].map(([agent, c]) => [agent, "ended" in c ? c.ended : c.version] as const));
+  const arms = [...choices].flatMap(([agent, c]) => ("ended" in c ? [] : [[agent, c] as const]));
+  const resolved = await plan.resolve(chosen);
+  const abOf = new Map(arms.map(([agent, c]) => [agent, { ab_test_id: c.ab_test_id, arm: c.arm }]));
   const agents: Record<string, PinnedAgent> = {};
   for (const ref of definition.agents) {
     const version = resolved.get(ref.name);
-    if (version) agents[ref.name] = pin(version);
+    const ab = abOf.get(ref.name);
+    if (version) agents[ref.name] = ab ? { ...pin(version), ab } : pin(version);
   }
   // The strictest of the deployment's, the workflow's and every pinned version's guard rails, for the whole run.
-  const deployment = await deploymentGuardRailsAt(db, request.guardRailsVersion ?? (await readGuardRailsVersion(db)));
-  const rules = mergeGuardRails([deployment, definition.guard_rails, ...[...resolved.values()].map((v) => versionGuardRails(v.guard_rails))]);
+  const rules = await runGuardRailsFor(db, request.guardRailsVersion, definition, resolved);
   const { input, event } = await guardStart(env, request, rules);
-  const runId = request.runId ?? newId("run");
+  // Counted only once the start is allowed: a start refused by a guard rail leaves no A/B assignment behind.
+  await recordAssignments(env.DB, runId, arms.map(([, c]) => c));
   const init: RunInit = {
     run_id: runId,
-    workflow: current.workflow.name,
-    revision: current.revision.revision,
+    workflow: plan.current.workflow.name,
+    revision: plan.current.revision.revision,
     definition,
     agents,
     input,
@@ -73,6 +86,12 @@ export async function startRun(env: Env, request: StartRequest): Promise<RunView
     ...(request.matched ? { matched: request.matched } : {}),
   };
   return runObject(env, runId).start(init);
+}
+
+/** The strictest of the deployment's rules (at the caller's version, or read now), the workflow's and its pinned versions'. */
+export async function runGuardRailsFor(db: Database, version: string | undefined, definition: WorkflowDefinition, resolved: ReadonlyMap<string, ResolvedVersion>): Promise<GuardRails> {
+  const deployment = await deploymentGuardRailsAt(db, version ?? (await readGuardRailsVersion(db)));
+  return mergeGuardRails([deployment, definition.guard_rails, ...[...resolved.values()].map((v) => versionGuardRails(v.guard_rails))]);
 }
 
 /** A version's guard rails as published (validated then; a row that no longer parses adds nothing rather than fail every run). */
@@ -90,7 +109,7 @@ async function guardStart(env: Env, request: StartRequest, rules: GuardRails): P
   const data = request.event ? enforce(request.event.data, rules, { at: "event.data", message: true }) : undefined;
   const findings = [...input.findings, ...(data?.findings ?? [])];
   if (findings.length > 0)
-    await recordViolations(env, [
+    await recordViolationsFor(env, [
       violationRecord({ agent_id: request.startedBy, action: "workflow:run", resource: `workflow:${request.workflow}`, request_id: request.requestId ?? null }, findings, isoNow()),
     ]);
   for (const [result, what] of [[input, "The run's input"], [data, "The event"]] as const)

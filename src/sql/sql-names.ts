@@ -19,6 +19,11 @@ export const READABLE_SYSTEM_TABLES: ReadonlySet<string> = new Set([
   "_workflows",
   "_workflow_revisions",
   "_guard_rail_violations",
+  "_ab_tests",
+  "_ab_test_arms",
+  "_events",
+  "_event_decisions",
+  "_event_types",
 ]);
 
 /** SQLite's own catalog, readable so users can list their tables; its other `sqlite_` tables are not. */

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { enforce, enforceAll, jsonBytes, refusalDetails, refusalMessage } from "../../src/guard-rails/enforce";
 import type { GuardRails } from "../../src/guard-rails/rules";
 import { enforceSqlValues } from "../../src/guard-rails/sql-values";
-import { announceViolations, MAX_RECORDED, violationRecord, violationSummary } from "../../src/guard-rails/violations";
+import { MAX_RECORDED, violationEvents, violationRecord, violationSummary } from "../../src/guard-rails/violations";
 
 // The one enforcement point, pure: what it stores, what it refuses, and that nothing it answers or
 // records carries the PII it found.
@@ -89,7 +89,7 @@ describe("enforce", () => {
           findings,
           result.ok ? null : [refusalMessage(result.refusal, "The value"), refusalDetails(result.refusal)],
           record,
-          announceViolations({} as Env, [record]),
+          violationEvents([record]),
         ]);
         for (const text of [EMAIL, SSN, CARD]) expect(said).not.toContain(text);
         if (rules === redact) for (const text of [EMAIL, SSN, CARD]) expect(JSON.stringify(result.ok ? result.value : null)).not.toContain(text);
@@ -105,8 +105,8 @@ describe("violation records", () => {
     expect(record.violations).toHaveLength(MAX_RECORDED);
     expect(new Set(record.violations.map((v) => v.violation_id)).size).toBe(MAX_RECORDED);
     expect(violationSummary(record)).toMatchObject({ rule: "pii", path: "rows[0].email", kind: "email", mode: "redact", violations: 70, action: "branch:write", resource: "branch:br_1" });
-    const [event] = announceViolations({} as Env, [record]);
-    expect(event).toMatchObject({ type: "guard_rail.violated", key: `guard_rail.violated:${record.violations[0]!.violation_id}`, data: { violations: 70 } });
+    const [event] = violationEvents([record]);
+    expect(event).toMatchObject({ violation_id: record.violations[0]!.violation_id, data: { violations: 70 } });
   });
 });
 

@@ -27,3 +27,5 @@ CREATE TABLE `_guard_rail_violations` (
 CREATE INDEX `_guard_rail_violations_at` ON `_guard_rail_violations` (`at`);
 --> statement-breakpoint
 CREATE INDEX `_guard_rail_violations_agent` ON `_guard_rail_violations` (`agent_id`,`at`);
+--> statement-breakpoint
+CREATE INDEX `_guard_rail_violations_resource` ON `_guard_rail_violations` (`resource`,`at`);

@@ -32,7 +32,11 @@ const V6_BLOCKED: ReadonlyArray<readonly [string, number, string]> = [
   // IPv4-mapped and -compatible, NAT64 and 6to4 embed an IPv4 address: refused whatever it is, as a
   // filter that only looked at the IPv4 part could be talked past with another spelling.
   ["::ffff:0:0", 96, "IPv4-mapped"],
+  ["::ffff:0:0:0", 96, "IPv4-translated (SIIT)"],
   ["::", 96, "IPv4-compatible"],
+  // The rest of ::/8 is reserved by the IETF: nothing there is a public unicast address, and it holds
+  // every other spelling that puts an IPv4 address behind a run of zero groups.
+  ["::", 8, "reserved"],
   ["64:ff9b::", 96, "NAT64"],
   ["64:ff9b:1::", 48, "local-use NAT64"],
   ["100::", 64, "discard-only"],
