@@ -1,3 +1,6 @@
+// The TypeScript client's types, named from the server's zod schemas: `z.infer` for an answer, `z.input`
+// for a request body. scripts/client-types.ts prints each as plain TypeScript into
+// clients/typescript/api-types.ts (`npm run client:types`), which the client imports as `wire.<Name>`.
 import type { z } from "@hono/zod-openapi";
 import type { AbTestListSchema, AbTestSchema, CreateAbTestSchema, ListAbTestsQuery } from "../../src/ab/schemas.ts";
 import type { AgentSchema, CreateAgentSchema, DeletedAgentSchema, IssuedKeySchema, KeySchema, RevokedKeySchema, RoleSchema, UpdateAgentSchema, WhoAmISchema } from "../../src/agents/schemas.ts";
