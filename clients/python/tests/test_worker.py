@@ -158,6 +158,34 @@ class StoppingTest(unittest.TestCase):
         self.assertEqual(result, [0])
         self.assertTrue(worker.stopping)
 
+    def test_stop_lets_the_poll_in_flight_answer_and_handles_the_task_it_brought(self) -> None:
+        # A poll abandoned mid-way would leave the server handing its task to nobody until the deadline.
+        server = FakeServer()
+        in_flight, release = threading.Event(), threading.Event()
+
+        def slow_poll(request: HttpRequest) -> HttpResponse:
+            in_flight.set()
+            release.wait(5)
+            return reply(200, {"items": [task(7)]})
+
+        server.poll_answers.append(slow_poll)
+        original = server.__call__
+
+        def route(request: HttpRequest) -> HttpResponse:
+            if request.method == "GET" and server.poll_answers and callable(server.poll_answers[0]):
+                return server.poll_answers.pop(0)(request)
+            return original(request)
+
+        client, _ = make_client(FakeHttp(route=route))
+        worker = client.worker("cost-analyzer", wait_seconds=0)
+        worker.start(lambda t: {"done": t.task_id})
+        self.assertTrue(in_flight.wait(5))
+        worker.stop()
+        release.set()
+        self.assertTrue(worker.join(5))
+        self.assertEqual(worker.handled, 1)
+        self.assertEqual(server.completions, {"tsk_7": {"output": {"done": "tsk_7"}}})
+
     def test_ctrl_c_in_the_handler_ends_the_loop_and_leaves_the_task_to_its_deadline(self) -> None:
         server = FakeServer(task(1), task(2))
 
