@@ -517,6 +517,34 @@ export type Verification = {
   broken_links_truncated: boolean;
 };
 
+export type DeploymentGuardRails = {
+  max_run_seconds: null | number;
+  max_tasks_per_run: null | number;
+  max_tokens_per_task: null | number;
+  max_message_bytes: null | number;
+  requests_per_minute: null | number;
+  pii: null | {
+    detect: ("email" | "phone" | "credit_card" | "ssn" | "ip_address")[];
+    mode: "redact" | "reject";
+  };
+  updated_at: null | string;
+  updated_by: null | string;
+};
+
+export type PutDeploymentGuardRailsInput = {
+  max_run_seconds?: null | number;
+  max_tasks_per_run?: null | number;
+  max_tokens_per_task?: null | number;
+  max_message_bytes?: null | number;
+  requests_per_minute?: null | number;
+  pii?: null | {
+    detect: ("email" | "phone" | "credit_card" | "ssn" | "ip_address")[];
+    mode: "redact" | "reject";
+  };
+  updated_at?: null | string;
+  updated_by?: null | string;
+};
+
 export type PublishEventInput = {
   type: string;
   data: JsonValue;

@@ -8,6 +8,7 @@ import type { BranchDiffSchema, BranchSchema, BranchWriteResultSchema, BranchWri
 import type { AgentVersionSchema, DeprecateVersionSchema, PublishVersionSchema, ResolvedReferenceSchema } from "../../src/catalog/schemas.ts";
 import type { DryRunRequestSchema, DryRunSchema } from "../../src/dry-runs/schemas.ts";
 import type { DeletedEventTypeSchema, EventSchema, EventTypeSchema, PublishEventSchema, PublishedSchema, PutEventTypeSchema } from "../../src/events/schemas.ts";
+import type { DeploymentGuardRailsSchema, PutDeploymentGuardRailsSchema } from "../../src/guard-rails/schemas.ts";
 import type { AckResultSchema, InboxItemSchema, MessageBatchSchema, MessageItemSchema, NotificationItemSchema, SendMessageSchema } from "../../src/inbox/schemas.ts";
 import type { LogStepBatchSchema, LogStepSchema, LoggedStepBatchSchema, LoggedStepSchema, SessionListQuerySchema, SessionSchema, StepPageQuerySchema, StepPageSchema, StepSchema, StepTypeSchema, VerificationSchema } from "../../src/ledger/schemas.ts";
 import type { CleanupMemorySchema, CleanupResultSchema, DeletedMemorySchema, FilterSchema, ListMemoryQuerySchema, MemoryBatchSchema, MemorySchema, MemoryTypeSchema, SearchMemorySchema, SearchResponseSchema, SearchResultSchema, StoreMemorySchema } from "../../src/memory/schemas.ts";
@@ -52,6 +53,8 @@ export type StepPageQuery = z.infer<typeof StepPageQuerySchema>;
 export type Session = z.infer<typeof SessionSchema>;
 export type SessionListQuery = z.infer<typeof SessionListQuerySchema>;
 export type Verification = z.infer<typeof VerificationSchema>;
+export type DeploymentGuardRails = z.infer<typeof DeploymentGuardRailsSchema>;
+export type PutDeploymentGuardRailsInput = z.input<typeof PutDeploymentGuardRailsSchema>;
 export type PublishEventInput = z.input<typeof PublishEventSchema>;
 export type Published = z.infer<typeof PublishedSchema>;
 export type Event = z.infer<typeof EventSchema>;

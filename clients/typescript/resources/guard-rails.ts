@@ -1,11 +1,10 @@
-import type { z } from "@hono/zod-openapi";
-import type { DeploymentGuardRailsSchema, PutDeploymentGuardRailsSchema } from "../../../src/guard-rails/schemas.ts";
+import type * as wire from "../api-types.ts";
 import type { RequestOptions, Transport } from "../transport.ts";
 
 /** The deployment's guard rails: every rule (null where not set), with when and by whom they were set. */
-export type DeploymentGuardRails = z.infer<typeof DeploymentGuardRailsSchema>;
+export type DeploymentGuardRails = wire.DeploymentGuardRails;
 /** `PUT /v1/guard-rails`: the whole rule set; a rule left out (or null) is no longer set. */
-export type GuardRailsInput = z.input<typeof PutDeploymentGuardRailsSchema>;
+export type GuardRailsInput = wire.PutDeploymentGuardRailsInput;
 
 /**
  * The deployment's guard rails (`/v1/guard-rails`): limits and PII handling every agent is held to, on
