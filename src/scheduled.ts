@@ -1,5 +1,6 @@
 import { sweepExpiredBranches } from "./branches/sweep";
 import { purgeExpiredIdempotencyKeys } from "./http/idempotency";
+import { sweepLifecycleTriggers } from "./lifecycle/sweep";
 import { purgeExpiredMemories } from "./memory/memory-writes";
 import { memoryServices } from "./memory/services";
 import { sweepTriggerOutbox } from "./triggers/outbox";
@@ -13,6 +14,8 @@ const jobs: Record<string, (env: Env) => Promise<unknown>> = {
   "expired-memories": (env) => purgeExpiredMemories(memoryServices(env)),
   "trigger-outbox": sweepTriggerOutbox,
   "expired-branches": sweepExpiredBranches,
+  // The safety net of schedule and polling triggers: wakes any whose alarm did not come.
+  "lifecycle-triggers": sweepLifecycleTriggers,
 };
 
 export async function runScheduledWork(_controller: ScheduledController, env: Env): Promise<void> {
