@@ -71,9 +71,11 @@ export function decisionStatements(db: Database, records: readonly DecisionRecor
       .onConflictDoNothing(),
   );
   const trims = [...new Set(records.map((r) => r.trigger_id))].map((triggerId) =>
-    db.run(
-      sql`DELETE FROM _trigger_decisions WHERE trigger_id = ${triggerId} AND decision_id < (SELECT decision_id FROM _trigger_decisions WHERE trigger_id = ${triggerId} ORDER BY decision_id DESC LIMIT 1 OFFSET ${DECISIONS_KEPT - 1})`,
-    ),
+    db
+      .delete(triggerDecisions)
+      .where(
+        sql`${triggerDecisions.triggerId} = ${triggerId} AND ${triggerDecisions.decisionId} < (SELECT decision_id FROM _trigger_decisions WHERE trigger_id = ${triggerId} ORDER BY decision_id DESC LIMIT 1 OFFSET ${DECISIONS_KEPT - 1})`,
+      ),
   );
   return [...inserts, ...trims];
 }

@@ -1,7 +1,7 @@
 import { type SQL, and, eq, isNotNull, lte, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Database } from "../db/client";
-import { hookKeys, lifecycleTriggers, workflows } from "../db/schema";
+import { hookKeys, lifecycleTriggers, triggerDecisions, workflows } from "../db/schema";
 import type { HookKey } from "../schedules/hook-auth/hook-keys";
 import type { SavedRevisionKey } from "../workflows/workflow-store";
 import type { LifecycleConfig, LifecycleKind, PlannedTrigger } from "./trigger-identity";
@@ -98,23 +98,35 @@ export function registryStatements(db: Database, saved: SavedRevisionKey, planne
   const keyed = planned.filter((p) => p.config.type === "webhook" && p.config.auth.type === "api_key").map((p) => p.triggerId);
   const at = saved.createdAt;
   const statements: BatchItem<"sqlite">[] = [
-    db.run(sql`DELETE FROM _lifecycle_triggers WHERE workflow = ${saved.name} AND trigger_id NOT IN ${inList(kept)} AND ${when}`),
-    db.run(sql`DELETE FROM _trigger_decisions WHERE workflow = ${saved.name} AND trigger_id NOT IN ${inList(kept)} AND ${when}`),
-    db.run(sql`DELETE FROM _hook_keys WHERE workflow = ${saved.name} AND trigger_id NOT IN ${inList(keyed)} AND ${when}`),
+    db.delete(lifecycleTriggers).where(and(eq(lifecycleTriggers.workflow, saved.name), sql`${lifecycleTriggers.triggerId} NOT IN ${inList(kept)}`, when)),
+    db.delete(triggerDecisions).where(and(eq(triggerDecisions.workflow, saved.name), sql`${triggerDecisions.triggerId} NOT IN ${inList(kept)}`, when)),
+    db.delete(hookKeys).where(and(eq(hookKeys.workflow, saved.name), sql`${hookKeys.triggerId} NOT IN ${inList(keyed)}`, when)),
   ];
   for (const p of planned) {
     const nextAt = p.kind === "webhook" ? null : at;
+    // Columns in the table's declared order: the select's values fill them positionally.
     statements.push(
-      db.run(sql`INSERT INTO _lifecycle_triggers (trigger_id, workflow, revision, trigger_index, kind, config, path, created_at, updated_at, next_at, state, last_decision)
-        SELECT ${p.triggerId}, ${saved.name}, ${saved.revision}, ${p.index}, ${p.kind}, ${JSON.stringify(p.config)}, ${p.path}, ${at}, ${at}, ${nextAt}, NULL, NULL WHERE ${when}
-        ON CONFLICT (trigger_id) DO UPDATE SET revision = excluded.revision, trigger_index = excluded.trigger_index, config = excluded.config,
-          updated_at = excluded.updated_at, next_at = excluded.next_at`),
+      db
+        .insert(lifecycleTriggers)
+        .select(sql`SELECT ${p.triggerId}, ${saved.name}, ${saved.revision}, ${p.index}, ${p.kind}, ${JSON.stringify(p.config)}, ${p.path}, ${at}, ${at}, ${nextAt}, NULL, NULL WHERE ${when}`)
+        .onConflictDoUpdate({
+          target: lifecycleTriggers.triggerId,
+          set: {
+            revision: sql`excluded.revision`,
+            triggerIndex: sql`excluded.trigger_index`,
+            config: sql`excluded.config`,
+            updatedAt: sql`excluded.updated_at`,
+            nextAt: sql`excluded.next_at`,
+          },
+        }),
     );
   }
   for (const [triggerId, keys] of newKeys) {
     statements.push(
-      db.run(sql`INSERT INTO _hook_keys (trigger_id, workflow, keys, updated_at) SELECT ${triggerId}, ${saved.name}, ${JSON.stringify(keys)}, ${at} WHERE ${when}
-        ON CONFLICT (trigger_id) DO NOTHING`),
+      db
+        .insert(hookKeys)
+        .select(sql`SELECT ${triggerId}, ${saved.name}, ${JSON.stringify(keys)}, ${at} WHERE ${when}`)
+        .onConflictDoNothing(),
     );
   }
   return statements;
@@ -124,9 +136,9 @@ export function registryStatements(db: Database, saved: SavedRevisionKey, planne
 export function removalStatements(db: Database, workflow: string): BatchItem<"sqlite">[] {
   const when = sql`EXISTS (SELECT 1 FROM _workflows WHERE name = ${workflow} AND deleted_at IS NOT NULL)`;
   return [
-    db.run(sql`DELETE FROM _lifecycle_triggers WHERE workflow = ${workflow} AND ${when}`),
-    db.run(sql`DELETE FROM _trigger_decisions WHERE workflow = ${workflow} AND ${when}`),
-    db.run(sql`DELETE FROM _hook_keys WHERE workflow = ${workflow} AND ${when}`),
+    db.delete(lifecycleTriggers).where(and(eq(lifecycleTriggers.workflow, workflow), when)),
+    db.delete(triggerDecisions).where(and(eq(triggerDecisions.workflow, workflow), when)),
+    db.delete(hookKeys).where(and(eq(hookKeys.workflow, workflow), when)),
   ];
 }
 
