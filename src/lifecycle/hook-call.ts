@@ -48,7 +48,7 @@ function jwksFor(env: Env): JwksCache {
   if (!cache) {
     cache = new JwksCache({
       fetch: async (url, init) => {
-        const refusal = await webhookUrlRefusal(url, { allowPrivate });
+        const refusal = !allowPrivate && new URL(url).protocol !== "https:" ? "must use https" : await webhookUrlRefusal(url, { allowPrivate });
         if (refusal) throw new Error(`the key set URL ${refusal}`);
         return fetch(url, init);
       },

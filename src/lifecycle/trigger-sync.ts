@@ -60,7 +60,9 @@ export class TriggerSync {
       if (trigger.type === "webhook" && trigger.auth.type === "jwt") {
         const { jwks_url: url, secret_name: secret } = trigger.auth;
         if (url !== undefined) {
-          const refusal = await webhookUrlRefusal(url, { allowPrivate: allowsPrivateWebhooks(this.env) });
+          const allowPrivate = allowsPrivateWebhooks(this.env);
+          // An issuer's keys must not be swappable on the way: https, except for a local issuer in development.
+          const refusal = !allowPrivate && new URL(url).protocol !== "https:" ? "must use https" : await webhookUrlRefusal(url, { allowPrivate });
           if (refusal) errors.push({ path: ["triggers", i, "auth", "jwks_url"], message: `is refused: the URL ${refusal}` });
         }
         if (secret !== undefined && typeof (this.env as unknown as Record<string, unknown>)[secret] !== "string") {

@@ -116,7 +116,9 @@ export const JwtAuthSchema = z
     jwks_url: z
       .string()
       .max(2048)
-      .refine((url) => URL.canParse(url) && new URL(url).protocol === "https:", "must be an https URL")
+      // https in a deployment; http only where WEBHOOK_ALLOW_PRIVATE=true lets a local issuer serve its keys
+      // (checked when the workflow is saved, src/lifecycle/trigger-sync.ts, with the URL guard).
+      .refine((url) => URL.canParse(url) && ["https:", "http:"].includes(new URL(url).protocol), "must be an https URL")
       .optional(),
     issuer: z.string().min(1).max(512).optional(),
     audience: z.union([Audience, z.array(Audience).min(1).max(20)]).optional(),

@@ -152,7 +152,9 @@ describe("trigger validation", () => {
     ]);
     expect(issues(jwt({ secret_name: "S", algorithms: ["none"] }))).toEqual(["triggers[0].auth.algorithms[0]: none is never accepted: a hook takes signed tokens only"]);
     expect(issues(jwt({ secret_name: "S", algorithms: ["RS256"] }))).toEqual(["triggers[0].auth.algorithms[0]: must be one of HS256, HS384, HS512"]);
-    expect(issues(jwt({ jwks_url: "http://issuer.example.com/jwks" }))).toEqual(["triggers[0].auth.jwks_url: must be an https URL"]);
+    expect(issues(jwt({ jwks_url: "ftp://issuer.example.com/jwks" }))).toEqual(["triggers[0].auth.jwks_url: must be an https URL"]);
+    // http passes the shape; the deployment refuses it unless WEBHOOK_ALLOW_PRIVATE=true (test/lifecycle/webhooks.test.ts).
+    expect(issues(jwt({ jwks_url: "http://issuer.example.com/jwks" }))).toEqual([]);
     expect(issues(jwt({ secret_name: "not a name" }))[0]).toMatch(/^triggers\[0\]\.auth\.secret_name: /);
     expect(issues([{ type: "webhook", path: "x", auth: { type: "api_key", header: "X API Key" } }])[0]).toMatch(/^triggers\[0\]\.auth\.header: must be an HTTP header name/);
   });
