@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { LATE_TICK_GRACE_MS, planTick } from "../../src/lifecycle/schedule-tick";
+import { planTick } from "../../src/lifecycle/schedule-tick";
 import { flattenSchemaNames } from "../../src/lifecycle/schema-qualified-names";
 import { startsRun } from "../../src/lifecycle/polling-condition";
 import { plannedTriggers } from "../../src/lifecycle/trigger-identity";

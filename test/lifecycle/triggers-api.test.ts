@@ -52,7 +52,8 @@ describe("the seed's four trigger examples in one workflow", () => {
     // The hook starts a run; the schedule fires on Monday at 08:00 New York time; the poll reports that its table is missing.
     const hooked = await SELF.fetch("https://switchyard.test/hooks/revenue-report", { method: "POST", headers: { "x-api-key": res.body.hook_keys[0].api_key, "content-type": "application/json" }, body: "{}" });
     expect(hooked.status).toBe(202);
-    const [scheduleId, pollingId] = await triggerIds(name).then((ids) => [ids[0]!, ids[2]!]);
+    const ids = await triggerIds(name);
+    const [scheduleId, pollingId] = [ids[0]!, ids[2]!];
     clock.set("2026-06-08T12:00:00Z");
     await fireAlarm(scheduleId);
     await fireAlarm(pollingId);

@@ -7,12 +7,34 @@ import type {
   WorkflowSchema,
   WorkflowSummarySchema,
 } from "../../../src/workflows/schemas.ts";
+import type {
+  RotatedHookSchema,
+  SchedulePreviewSchema,
+  ShownHookKeySchema,
+  TriggerDecisionSchema,
+  TriggerListingSchema,
+  TriggerStatusSchema,
+  WorkflowWithHookKeysSchema,
+} from "../../../src/lifecycle/schemas.ts";
 import { type Page, type PageOptions, paginate } from "../pagination.ts";
 import { path } from "../path.ts";
 import type { CreateOptions, RequestOptions, Transport } from "../transport.ts";
 
 /** A workflow at one revision, normalised: every agent listed, `coordination` always a list, defaults filled in. */
 export type Workflow = z.infer<typeof WorkflowSchema>;
+/** What `put` answers: the workflow, with `hook_keys` when the PUT created api_key hooks (shown this once). */
+export type PutWorkflowResult = z.infer<typeof WorkflowWithHookKeysSchema>;
+/** An api_key hook's key, shown once: `{path, header, api_key}`. */
+export type HookKey = z.infer<typeof ShownHookKeySchema>;
+/** A workflow's triggers with their state and recent decisions. */
+export type TriggerListing = z.infer<typeof TriggerListingSchema>;
+export type TriggerStatus = z.infer<typeof TriggerStatusSchema>;
+/** What a trigger decided and why: fired, skipped, deduplicated, failed. */
+export type TriggerDecision = z.infer<typeof TriggerDecisionSchema>;
+/** The next instants of a workflow's schedules, in UTC and local time, with daylight-saving notes. */
+export type SchedulePreview = z.infer<typeof SchedulePreviewSchema>;
+/** A rotated hook key: the new key (shown once) and when the previous ones stop working. */
+export type RotatedHook = z.infer<typeof RotatedHookSchema>;
 /** The workflow document as written (the seed's blocks combined), for `put` as an object. */
 export type WorkflowDocument = z.input<typeof WorkflowDocumentSchema>;
 /** A workflow as listed: its current revision, without the definition. */
@@ -48,9 +70,11 @@ export class WorkflowsResource {
 
   /**
    * Creates or changes a workflow: `PUT /v1/workflows/{name}`. A string is sent as YAML
-   * (`application/yaml`); an object as JSON. An unchanged definition makes no new revision.
+   * (`application/yaml`); an object as JSON. An unchanged definition makes no new revision. A PUT that
+   * creates an `api_key` webhook trigger answers its key in `hook_keys`, this once: keep it (a key that
+   * was lost is replaced with `rotateHookKey`).
    */
-  async put(name: string, definition: string | WorkflowDocument, options?: RequestOptions): Promise<Workflow> {
+  async put(name: string, definition: string | WorkflowDocument, options?: RequestOptions): Promise<PutWorkflowResult> {
     const body = typeof definition === "string" ? { text: { body: definition, contentType: "application/yaml" } } : { body: definition };
     // A PUT of the same definition makes nothing new: safe to repeat.
     return this.#transport.request({ method: "PUT", path: path`/v1/workflows/${name}`, ...body, replayable: true, options });
@@ -84,6 +108,38 @@ export class WorkflowsResource {
   /** A new revision equal to an earlier one, checked again: `POST /v1/workflows/{name}/rollback`. */
   async rollback(name: string, revision: number, options?: CreateOptions): Promise<Workflow> {
     return this.#transport.request({ method: "POST", path: path`/v1/workflows/${name}/rollback`, body: { revision }, creates: true, options });
+  }
+
+  /**
+   * The workflow's triggers, each with its state (a schedule's next instant, a poll's interval, a hook's
+   * working keys) and its recent decisions, newest first: `GET /v1/workflows/{name}/triggers`.
+   *
+   * @example
+   * const { items } = await client.workflows.triggers("revenue-pipeline");
+   * for (const t of items) console.log(t.type, t.state, t.last_decision?.decision, t.last_decision?.reason);
+   */
+  async triggers(name: string, query: { decisions?: number } = {}, options?: RequestOptions): Promise<TriggerListing> {
+    return this.#transport.request({ method: "GET", path: path`/v1/workflows/${name}/triggers`, query: { decisions: query.decisions }, options });
+  }
+
+  /**
+   * The next instants of the workflow's schedules, in UTC and local time, with a note wherever daylight
+   * saving moved one: `GET /v1/workflows/{name}/schedule?from=&count=`.
+   *
+   * @example
+   * const { schedules } = await client.workflows.schedule("revenue-pipeline", { from: "2026-03-01T00:00:00Z", count: 5 });
+   */
+  async schedule(name: string, query: { from?: string | Date; count?: number } = {}, options?: RequestOptions): Promise<SchedulePreview> {
+    const from = query.from instanceof Date ? query.from.toISOString() : query.from;
+    return this.#transport.request({ method: "GET", path: path`/v1/workflows/${name}/schedule`, query: { from, count: query.count }, options });
+  }
+
+  /**
+   * A new key for an `api_key` hook (shown once); the previous key keeps working for an hour:
+   * `POST /v1/workflows/{name}/hooks/rotate`. Not retried by the client: a retry would issue another key.
+   */
+  async rotateHookKey(name: string, hookPath: string, options?: RequestOptions): Promise<RotatedHook> {
+    return this.#transport.request({ method: "POST", path: path`/v1/workflows/${name}/hooks/rotate`, body: { path: hookPath }, options });
   }
 
   /** Deletes a workflow: 409 while runs of it are running, unless `force` cancels them. */
