@@ -113,6 +113,33 @@ describe("exactly one run per instant", () => {
     expect(await scheduledInstants(name)).toEqual(["2026-05-05T10:00:00.000Z"]);
   });
 
+  it("starts one run when 20 safety-net ticks and 20 alarms race for one instant", async () => {
+    const clock = useTestClock("2026-05-05T10:59:00Z");
+    const { name, id } = await scheduled("0 11 * * *", "UTC");
+    clock.set("2026-05-05T11:00:00Z");
+    await runInDurableObject(rawTriggerStub(id), async (instance: LifecycleTrigger) => {
+      await Promise.all([...Array.from({ length: 20 }, () => instance.alarm()), ...Array.from({ length: 20 }, () => instance.sync(id, "sweep"))]);
+    });
+    expect(await scheduledInstants(name)).toEqual(["2026-05-05T11:00:00.000Z"]);
+    const decisions = await decisionsOf(name);
+    expect(decisions.filter((d) => d.decision === "fired")).toHaveLength(1);
+    expect(decisions.filter((d) => d.reason.startsWith("duplicate tick"))).toHaveLength(20);
+  });
+
+  it("records a start that cannot succeed (its agent was deleted) as failed, starts nothing, and keeps to its schedule", async () => {
+    const clock = useTestClock("2026-05-08T09:59:00Z");
+    const { name, id } = await scheduled("0 10 * * *", "UTC");
+    const agent = (await api("GET", `/v1/workflows/${name}`)).body.agents[0].name as string;
+    expect((await api("DELETE", `/v1/agents/${agent}`)).status).toBe(200);
+    clock.set("2026-05-08T10:00:00Z");
+    await fireAlarm(id);
+    expect(await runsOf(name)).toEqual([]);
+    const [failed] = await decisionsOf(name);
+    expect(failed).toMatchObject({ decision: "failed", run_id: null, details: { scheduled_for: "2026-05-08T10:00:00.000Z", error: { code: expect.any(String) } } });
+    expect(failed!.reason).toMatch(/^the run could not be started: /);
+    expect((await api("GET", `/v1/workflows/${name}/triggers`)).body.items[0].state.next_instant).toBe("2026-05-09T10:00:00.000Z");
+  });
+
   it("keeps its place across a restart between ticks: one run per instant", async () => {
     const { evictDurableObject } = await import("cloudflare:test");
     const clock = useTestClock("2026-05-06T09:59:00Z");
