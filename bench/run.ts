@@ -20,6 +20,8 @@
  *   BENCH_INBOX_PUSHES=300                                    WebSocket push latency samples
  *   BENCH_BRANCHES=0 BENCH_BRANCH_ROWS=100000                 skip the branch figures; size of the large table
  *   BENCH_MCP=0                                               skip the MCP figures (bench/figures/mcp.ts)
+ *   BENCH_SCHEDULES=0 BENCH_SCHEDULE_MINUTES=3                skip the lifecycle trigger figures; minutes per lateness phase
+ *   BENCH_SCHEDULE_DEFINED=10000 BENCH_HOOK_CALLS=300         schedules defined beside the due ones; webhook calls timed
  *   BENCH_KEEP_DATA=1                                         keep the temp dirs and server logs
  *   BENCH_OUTPUT=bench/RESULTS.md                             where the report is written
  */
@@ -40,6 +42,7 @@ import { benchInbox } from "./figures/inbox.ts";
 import { benchMcp } from "./figures/mcp.ts";
 import { benchState } from "./figures/state.ts";
 import { benchTriggers } from "./figures/triggers.ts";
+import { benchSchedules } from "./figures/schedules.ts";
 import { benchEnv, loadConfig } from "./lib/config.ts";
 import { agentWithKey, type BenchContext } from "./lib/context.ts";
 import { currentLoad, machineInfo } from "./lib/machine.ts";
@@ -191,6 +194,11 @@ async function main(): Promise<number> {
       const mcp = await watch("the MCP figures", () => benchMcp(ctx));
       rows.push(...mcp.rows);
       diagnosis.push(...mcp.diagnosis);
+    }
+    if (process.env.BENCH_SCHEDULES !== "0") {
+      const schedules = await benchSchedules(ctx);
+      rows.push(...schedules.rows);
+      diagnosis.push(...schedules.diagnosis);
     }
     let seeding: SeedingRecord[] = [];
     let recall: RecallReport = { status: "pending", reason: "memory figures skipped (BENCH_MEMORY=0)." };

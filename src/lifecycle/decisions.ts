@@ -4,6 +4,7 @@ import { triggerDecisions } from "../db/schema";
 import { newId } from "../lib/ids";
 import type { Json } from "../workflows/definition/types";
 import { isoAt } from "./clock";
+import type { DecisionKind } from "./decision-kinds";
 
 /**
  * What a lifecycle trigger decided, so that "why did this (not) run?" has an answer:
@@ -13,8 +14,7 @@ import { isoAt } from "./clock";
  * - `deduplicated`: a retried call (a hook's `Idempotency-Key`) answered with the run it started before;
  * - `failed`: something went wrong (the condition failed, a hook's caller was refused, the start failed).
  */
-export const DECISION_KINDS = ["fired", "skipped", "deduplicated", "failed"] as const;
-export type DecisionKind = (typeof DECISION_KINDS)[number];
+export { DECISION_KINDS, type DecisionKind } from "./decision-kinds";
 
 /** How many decisions are kept per trigger; older ones are dropped as new ones arrive. */
 export const DECISIONS_KEPT = 50;

@@ -3,7 +3,7 @@ import { JsonValueSchema, TimestampSchema } from "../http/openapi";
 import { MAX_PREVIEW_COUNT } from "../schedules/schedule-preview";
 import { TriggerSchema } from "../schedules/trigger-schemas";
 import { WorkflowSchema } from "../workflows/schemas";
-import { DECISION_KINDS } from "./decisions";
+import { DECISION_KINDS } from "./decision-kinds";
 
 export const ShownHookKeySchema = z
   .object({

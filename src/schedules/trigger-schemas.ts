@@ -3,7 +3,7 @@ import { parse as parseCel } from "@marcbachmann/cel-js";
 import { NAME_PATTERN } from "../http/openapi";
 import { CATCHUP_POLICIES } from "./catchup";
 import { CronPattern } from "./cron-pattern";
-import type { HookAuth } from "./hook-auth/authenticate-hook";
+import type { HookAuth } from "./hook-auth/hook-auth-config";
 import { HMAC_ALGORITHMS, PUBLIC_KEY_ALGORITHMS } from "./hook-auth/hook-jwt";
 import { MAX_INTERVAL_SECONDS, MIN_INTERVAL_SECONDS } from "./polling-backoff";
 import { TimeZone } from "./time-zone";
