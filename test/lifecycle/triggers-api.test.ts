@@ -155,6 +155,29 @@ describe("definitions and access", () => {
     expectError(await api("GET", `/v1/workflows/${name}/triggers`, { key: null }), 401, "unauthorized");
   });
 
+  it("brings triggers back with a rollback; an api_key hook comes back without a key (the answer may be cached) until rotated", async () => {
+    const { coordination } = await runnableAgents("rb");
+    const name = uniqueId("rollback");
+    const path = `/hooks/${uniqueId("rb")}`;
+    const withHook = `${coordination}triggers:\n  - {type: webhook, path: ${path}, auth: {type: api_key, header: X-Key}}\n  - {type: schedule, cron: "0 6 * * *", timezone: Europe/Paris}\n`;
+    const first = await putWorkflow(undefined, name, withHook);
+    const [hookId, scheduleId] = await triggerIds(name);
+    expect((await putWorkflow(undefined, name, coordination)).status).toBe(200);
+    expect(await triggerIds(name)).toEqual([]);
+    const call = (key: string) => SELF.fetch(`https://switchyard.test${path}`, { method: "POST", headers: { "x-key": key }, body: "{}" });
+    expect((await call(first.body.hook_keys[0].api_key)).status).toBe(404);
+    const rolled = await api("POST", `/v1/workflows/${name}/rollback`, { body: { revision: 1 }, headers: { "idempotency-key": `rb-${name}` } });
+    expect(rolled.status).toBe(201);
+    expect(rolled.body.hook_keys).toBeUndefined();
+    expect(await triggerIds(name)).toEqual([hookId, scheduleId]);
+    const listed = await api("GET", `/v1/workflows/${name}/triggers`);
+    expect(listed.body.items[0].state).toEqual({ path, active_keys: 0 });
+    expect((await call(first.body.hook_keys[0].api_key)).status).toBe(401);
+    const rotated = await api("POST", `/v1/workflows/${name}/hooks/rotate`, { body: { path } });
+    expect(rotated.body.previous_keys_expire_at).toBeNull();
+    expect((await call(rotated.body.hook_keys[0].api_key)).status).toBe(202);
+  });
+
   it("documents every lifecycle route in the OpenAPI document", async () => {
     const doc = (await api("GET", "/openapi.json")).body;
     for (const [path, method] of [
