@@ -59,11 +59,6 @@ export class LifecycleTrigger extends DurableObject<Env> {
     return this.serially(() => this.step(triggerId, cause));
   }
 
-  /** The trigger's state here (tests and diagnosis). */
-  inspect(): { state: TriggerState | null; ledger: LedgerEntry[] } {
-    return { state: this.store.state(), ledger: this.store.dueStarts(Number.MAX_SAFE_INTEGER, 1000) };
-  }
-
   override async alarm(): Promise<void> {
     await this.serially(() => this.step(null, "alarm"));
   }

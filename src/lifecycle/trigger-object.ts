@@ -1,6 +1,6 @@
 import type { LifecycleTrigger, StepReport } from "../../durable-objects/lifecycle-trigger";
 
-type TriggerMethods = "sync" | "inspect";
+type TriggerMethods = "sync";
 
 /** A trigger's object through its methods (the RPC stub type is not needed for these plain values). */
 export type TriggerObject = Pick<LifecycleTrigger, TriggerMethods>;

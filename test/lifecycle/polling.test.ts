@@ -1,6 +1,8 @@
+import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import type { LifecycleTrigger } from "../../durable-objects/lifecycle-trigger";
 import { api, count, expectError, newAgent, uniqueId } from "../helpers";
-import { decisionsOf, fireAlarm, putTriggered, runsOf, triggerIds, useTestClock } from "./lifecycle-helpers";
+import { decisionsOf, fireAlarm, putTriggered, rawTriggerStub, runsOf, triggerIds, useTestClock } from "./lifecycle-helpers";
 
 const polling = (condition: string, interval = 10, max = 40) =>
   `  - type: polling\n    interval_seconds: ${interval}\n    backoff:\n      type: exponential\n      max_interval_seconds: ${max}\n    condition: "${condition}"\n`;
@@ -57,6 +59,20 @@ describe("polling triggers", () => {
     expect(await state(name)).toMatchObject({ current_interval_seconds: 10, polls: 5 });
     const [fired] = await decisionsOf(name);
     expect(fired).toMatchObject({ decision: "fired", run_id: runs[0]!.run_id, details: { row: { ready: 1 }, interval_seconds: 10 } });
+  });
+
+  it("never has two polls of one trigger in flight: 20 alarms and 20 safety-net ticks at once make one poll and start one run", async () => {
+    const clock = useTestClock("2026-06-13T12:00:00Z");
+    const { table, insert } = await pendingTable();
+    await insert("ready");
+    const { name } = await putTriggered(polling(`SELECT COUNT(*) FROM ${table} WHERE status = 'ready'`), { prefix: "poll" });
+    const [id] = await triggerIds(name);
+    clock.advance(11_000);
+    await runInDurableObject(rawTriggerStub(id!), async (instance: LifecycleTrigger) => {
+      await Promise.all([...Array.from({ length: 20 }, () => instance.alarm()), ...Array.from({ length: 20 }, () => instance.sync(id!, "sweep"))]);
+    });
+    expect((await state(name)).polls).toBe(1);
+    expect(await runsOf(name)).toHaveLength(1);
   });
 
   it("refuses at PUT a condition that writes, names a table no one may read, or one its author may not read; nothing is stored", async () => {
