@@ -82,9 +82,10 @@ export async function triggersWithKeys(db: Database, workflow: string): Promise<
 
 const inList = (ids: readonly string[]) => sql`(SELECT value FROM json_each(${JSON.stringify(ids)}))`;
 
-/** True in a statement of the save's batch only when exactly this revision was saved by it. */
+/** True in a statement only while exactly this revision is the live workflow's current one (in a save's batch: when it saved it). */
 const revisionSaved = (saved: SavedRevisionKey): SQL =>
-  sql`EXISTS (SELECT 1 FROM _workflow_revisions WHERE name = ${saved.name} AND revision = ${saved.revision} AND content_hash = ${saved.contentHash} AND created_at = ${saved.createdAt})`;
+  sql`EXISTS (SELECT 1 FROM _workflow_revisions WHERE name = ${saved.name} AND revision = ${saved.revision} AND content_hash = ${saved.contentHash} AND created_at = ${saved.createdAt})
+    AND EXISTS (SELECT 1 FROM _workflows WHERE name = ${saved.name} AND current_revision = ${saved.revision} AND deleted_at IS NULL)`;
 
 /**
  * The registry as of the saved revision: triggers no longer defined are removed (with their keys and

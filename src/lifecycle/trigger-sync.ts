@@ -6,11 +6,11 @@ import { webhookUrlRefusal, allowsPrivateWebhooks } from "../triggers/webhooks/u
 import type { PreparedDefinition } from "../workflows/definition/check-definition";
 import { type DefinitionIssue, type PendingIssue, definitionError, formatPath } from "../workflows/definition/issues";
 import type { WorkflowDefinition } from "../workflows/definition/types";
-import type { AlongsideSave } from "../workflows/workflow-store";
+import { type AlongsideSave, type RevisionRow, definitionOf } from "../workflows/workflow-store";
 import { lifecycleClock } from "./clock";
 import { authorPrincipal } from "./author";
 import { checkCondition } from "./polling-condition";
-import { pathsTakenElsewhere, registryStatements, removalStatements, triggersWithKeys, workflowTriggerRows } from "./registry";
+import { isPathClash, pathsTakenElsewhere, registryStatements, removalStatements, triggersWithKeys, workflowTriggerRows } from "./registry";
 import { plannedTriggers } from "./trigger-identity";
 import { wakeTriggers } from "./trigger-object";
 
@@ -106,6 +106,29 @@ export class TriggerSync {
     const timed = (kind: string) => kind === "schedule" || kind === "polling";
     const wake = [...before.filter((r) => timed(r.kind)).map((r) => r.triggerId), ...planned.filter((p) => timed(p.kind)).map((p) => p.triggerId)];
     return { alongside: (saved) => registryStatements(this.db, saved, planned, newKeys), hookKeys, wake };
+  }
+
+  /**
+   * For a PUT that changes nothing: registers the current revision's triggers if the registry does not
+   * describe them (a workflow saved before lifecycle triggers were wired, or a registry repaired by
+   * hand). Answers the keys of hooks this gave a first key. A no-op, one read, when all is in place.
+   */
+  async reconcile(workflow: string, revision: RevisionRow): Promise<ShownHookKey[]> {
+    const definition = definitionOf(revision);
+    const planned = plannedTriggers(workflow, definition.triggers);
+    const rows = await workflowTriggerRows(this.db, workflow);
+    const registered = new Map(rows.map((r) => [r.triggerId, r.revision]));
+    if (rows.length === planned.length && planned.every((p) => registered.get(p.triggerId) === revision.revision)) return [];
+    const plan = await this.plan(workflow, definition, true);
+    const [first, ...rest] = plan.alongside({ name: workflow, revision: revision.revision, contentHash: revision.contentHash, createdAt: revision.createdAt });
+    try {
+      if (first) await this.db.batch([first, ...rest]);
+    } catch (error) {
+      if (isPathClash(error)) throw new ApiError("conflict", "One of the workflow's hook paths is the hook of another workflow; a path is unique in the deployment: choose another.", { reason: "hook_path_taken" });
+      throw error;
+    }
+    await this.wake(plan.wake);
+    return plan.hookKeys;
   }
 
   /** The statements that remove a deleted workflow's triggers, and the objects to tell afterwards. */

@@ -58,7 +58,9 @@ export async function putWorkflow(
     await authorise(live ? live.createdBy : null);
     if (live) {
       const current = await revisionOf(db, name, live.currentRevision);
-      if (current.contentHash === prepared.contentHash) return { status: 200, changed: false, workflow: workflowJson(live, current), hookKeys: [] };
+      if (current.contentHash === prepared.contentHash) {
+        return { status: 200, changed: false, workflow: workflowJson(live, current), hookKeys: (await triggers?.reconcile(name, current)) ?? [] };
+      }
     }
     warnings ??= await checkAgainstCatalog(db, prepared);
     // Polling conditions run as the workflow's author: the live workflow's, or the caller creating it.

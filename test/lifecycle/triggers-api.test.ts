@@ -1,4 +1,5 @@
 import { SELF } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { api, expectError, newAgent, uniqueId } from "../helpers";
 import { issuesOf, putWorkflow } from "../workflows/workflow-helpers";
@@ -176,6 +177,24 @@ describe("definitions and access", () => {
     const rotated = await api("POST", `/v1/workflows/${name}/hooks/rotate`, { body: { path } });
     expect(rotated.body.previous_keys_expire_at).toBeNull();
     expect((await call(rotated.body.hook_keys[0].api_key)).status).toBe(202);
+  });
+
+  it("registers, on a PUT that changes nothing, the triggers of a workflow saved before they were wired", async () => {
+    const { coordination } = await runnableAgents("legacy");
+    const name = uniqueId("legacy");
+    const path = `/hooks/${uniqueId("legacy")}`;
+    const text = `${coordination}triggers:\n  - {type: webhook, path: ${path}, auth: {type: api_key, header: X-Key}}\n  - {type: schedule, cron: "0 6 * * *", timezone: UTC}\n`;
+    expect((await putWorkflow(undefined, name, text)).status).toBe(201);
+    const ids = await triggerIds(name);
+    // As a deployment upgraded from before lifecycle triggers: the revision is there, its registry is not.
+    await env.DB.batch([env.DB.prepare("DELETE FROM _lifecycle_triggers WHERE workflow = ?").bind(name), env.DB.prepare("DELETE FROM _hook_keys WHERE workflow = ?").bind(name)]);
+    const again = await putWorkflow(undefined, name, text);
+    expect(again.status).toBe(200);
+    expect(again.body.revision).toBe(1);
+    expect(again.body.hook_keys).toEqual([{ path, header: "X-Key", api_key: expect.stringMatching(/^syh_/) }]);
+    expect(await triggerIds(name)).toEqual(ids);
+    const third = await putWorkflow(undefined, name, text);
+    expect(third.body.hook_keys).toBeUndefined();
   });
 
   it("documents every lifecycle route in the OpenAPI document", async () => {
