@@ -23,6 +23,11 @@ import { runRoutes } from "./routes/runs";
 import { taskRoutes } from "./routes/tasks";
 import { runStateRoutes } from "./routes/run-state";
 import { workflowRoutes } from "./routes/workflows";
+import { endpointSecretRoutes } from "./routes/endpoint-secret";
+import { dryRunRoutes } from "./routes/dry-runs";
+import { abTestRoutes } from "./routes/ab-tests";
+import { eventRoutes } from "./routes/events";
+import { eventTypeRoutes } from "./routes/event-types";
 import { mountSystemRoutes } from "./routes/system";
 import { mountHooks } from "./routes/hooks";
 import { lifecycleTriggerRoutes } from "./routes/lifecycle-triggers";
@@ -66,9 +71,14 @@ export function createApp() {
   app.route("/", runStateRoutes);
   app.route("/", versionRoutes);
   app.route("/", workflowRoutes);
+  app.route("/", endpointSecretRoutes);
+  app.route("/", dryRunRoutes);
   app.route("/", lifecycleTriggerRoutes);
   app.route("/", tableRoutes);
   mountMcp(app, MAX_BODY_BYTES);
+  app.route("/", abTestRoutes);
+  app.route("/", eventRoutes);
+  app.route("/", eventTypeRoutes);
   mountSystemRoutes(app);
   return app;
 }

@@ -1,4 +1,6 @@
+import { sweepDueTests } from "./ab/test-lifecycle";
 import { sweepExpiredBranches } from "./branches/sweep";
+import { startUnstartedRuns } from "./events/recovery";
 import { purgeExpiredIdempotencyKeys } from "./http/idempotency";
 import { sweepLifecycleTriggers } from "./lifecycle/sweep";
 import { purgeExpiredMemories } from "./memory/memory-writes";
@@ -14,6 +16,8 @@ const jobs: Record<string, (env: Env) => Promise<unknown>> = {
   "expired-memories": (env) => purgeExpiredMemories(memoryServices(env)),
   "trigger-outbox": sweepTriggerOutbox,
   "expired-branches": sweepExpiredBranches,
+  "ab-test-durations": sweepDueTests,
+  "event-runs": startUnstartedRuns,
   // The safety net of schedule and polling triggers: wakes any whose alarm did not come.
   "lifecycle-triggers": sweepLifecycleTriggers,
 };

@@ -1,6 +1,8 @@
 import type { Principal } from "../authz/principal";
 import type { Database } from "../db/client";
 import { ApiError } from "../http/errors";
+import { policySetAt } from "../policy/policy-cache";
+import { callerStatement, statementFailure } from "../sql/caller-statement";
 import { type GuardedSql, guardSql } from "../sql/guard";
 import { type SqlJsonValue, shapeRaw } from "../sql/query-result";
 import { cachedCatalog, lastCatalog, loadCatalog } from "../sql/schema-catalog";
@@ -13,7 +15,8 @@ import { flattenSchemaNames } from "./schema-qualified-names";
  * A polling trigger's `condition`: read-only SQL through the same guard as /v1/query, with the
  * permissions of the workflow's author. Checked when the workflow is put (a condition that writes, or
  * reads a table the author may not read, is a 400 there) and again before every poll (the author's role
- * or the policies may have changed since).
+ * or the policies may have changed since). Rows of protected system tables are filtered by the row rule
+ * for the author, as for any caller of /v1/query.
  */
 export type ConditionCheck = { ok: true; guarded: GuardedSql } | { ok: false; reason: string };
 
@@ -80,9 +83,18 @@ export async function pollCondition(env: Env, db: Database, author: string, cond
   if (!check.ok) return failed("refused", check.reason);
   let raw: unknown[][];
   try {
-    raw = await env.DB.prepare(check.guarded.sql).raw({ columnNames: true });
+    // As /v1/query runs it for the author: the row rule keeps out rows of protected system tables the
+    // author may not read (a count over `_runs` counts only the author's visible runs), and work is bounded.
+    const statement = await callerStatement(env.DB, check.guarded, [], {
+      principal,
+      policies: () => policySetAt(db, principal.policySetVersion),
+      requestId,
+    });
+    raw = await env.DB.prepare(statement.sql)
+      .raw({ columnNames: true })
+      .catch((error: unknown) => Promise.reject(statementFailure(statement, error)));
   } catch (error) {
-    const failure = sqlFailure(error);
+    const failure = error instanceof ApiError ? error : sqlFailure(error);
     return failed(failure.code, failure.message);
   }
   const result = shapeRaw(raw, 0);

@@ -48,7 +48,7 @@ export const TriggerStateSchema = z
     condition_sql: z.string().optional().openapi({ description: "Polling: the condition as it runs (schema-qualified names flattened)." }),
     path: z.string().optional().openapi({ description: "Webhook: where it listens." }),
     active_keys: z.number().int().optional().openapi({ description: "Webhook (api_key): keys that work now (two for an hour after a rotation)." }),
-    subscribed: z.boolean().optional().openapi({ description: "Event: whether the events code has registered the trigger's subscription." }),
+    subscribed: z.boolean().optional().openapi({ description: "Event: whether the events module holds the trigger's subscription (`_event_subscriptions`)." }),
   })
   .openapi("LifecycleTriggerState");
 
@@ -56,7 +56,7 @@ export const TriggerStatusSchema = z
   .object({
     index: z.number().int().openapi({ description: "Its position in the workflow's `triggers:`." }),
     type: z.enum(["manual", "schedule", "polling", "event", "webhook"]),
-    trigger_id: z.string().nullable().openapi({ description: "Null for manual triggers (and event triggers before the events code indexes them)." }),
+    trigger_id: z.string().nullable().openapi({ description: "Null for manual triggers (and an event trigger without its subscription). An event trigger's is `<workflow>:triggers[k]`." }),
     definition: TriggerSchema,
     state: TriggerStateSchema.nullable(),
     last_decision: TriggerDecisionSchema.nullable(),

@@ -1,11 +1,12 @@
-import { eq, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { z } from "@hono/zod-openapi";
 import type { Database } from "../db/client";
-import { hookKeys } from "../db/schema";
+import { eventSubscriptions, hookKeys } from "../db/schema";
 import type { HookKey } from "../schedules/hook-auth/hook-keys";
 import { CronSchedule } from "../schedules/cron-schedule";
 import { localIso } from "../schedules/time-zone";
 import type { Trigger } from "../schedules/trigger-schemas";
+import type { Json } from "../workflows/definition/types";
 import { type CurrentWorkflow, definitionOf } from "../workflows/workflow-store";
 import { lifecycleClock } from "./clock";
 import { type TriggerDecision, recentDecisions } from "./decisions";
@@ -21,8 +22,8 @@ export type TriggerListing = z.infer<typeof TriggerListingSchema>;
 /**
  * `GET /v1/workflows/{name}/triggers`: every trigger of the current revision, in the order written, with
  * its state (the next instant, the polling interval now in force, the hook's working keys) and its recent
- * decisions. Event triggers are matched by the events code: their state and decisions are shown from its
- * tables when they exist in this deployment.
+ * decisions. Event triggers are matched by the events module: their subscription and decisions are read
+ * from its tables.
  */
 export async function listTriggers(db: Database, current: CurrentWorkflow, perTrigger: number): Promise<TriggerListing> {
   const workflow = current.workflow.name;
@@ -41,9 +42,9 @@ export async function listTriggers(db: Database, current: CurrentWorkflow, perTr
   const items = definition.triggers.map((trigger, index): TriggerStatus => {
     if (trigger.type === "manual") return { index, type: "manual", trigger_id: null, definition: trigger, state: null, last_decision: null, decisions: [] };
     if (trigger.type === "event") {
-      const activity = events?.get(index);
-      const shown = activity?.decisions.slice(0, perTrigger) ?? [];
-      return { index, type: "event", trigger_id: activity?.triggerId ?? null, definition: trigger, state: events ? { subscribed: activity !== undefined } : null, last_decision: shown[0] ?? null, decisions: shown };
+      const activity = events.get(index);
+      const shown = activity?.decisions ?? [];
+      return { index, type: "event", trigger_id: activity?.triggerId ?? null, definition: trigger, state: { subscribed: activity !== undefined }, last_decision: shown[0] ?? null, decisions: shown };
     }
     const plan = planned.get(index);
     const row = plan ? byId.get(plan.triggerId) : undefined;
@@ -93,47 +94,52 @@ function stateOf(trigger: Trigger, row: RegistryRow | undefined, keys: HookKey[]
 }
 
 interface EventActivity {
-  triggerId: string | null;
+  triggerId: string;
   decisions: TriggerDecision[];
 }
 
-const NO_EVENT_TABLES = /no such (table|column)/i;
-
 /**
- * Event triggers' subscriptions and decisions from the events code's tables (`_event_subscriptions`,
- * `_event_decisions`), by trigger index; null where this deployment has no such tables.
+ * Event triggers are matched by the events module (src/events/matching.ts): one decision per event and
+ * workflow in `_event_decisions`, with each entry's and trigger's own outcome in `entries`. Here they are
+ * read back per trigger (`triggers[k]` in `_event_subscriptions`): the `perTrigger` most recent events
+ * each trigger saw, fired when it matched and the run started, failed when the start failed, skipped (with
+ * the filter's reason, or the loop guard's) otherwise.
  */
-async function eventTriggerActivity(db: Database, workflow: string, perTrigger: number): Promise<Map<number, EventActivity> | null> {
-  try {
-    const subscriptions = await db.all<{ source: string; trigger_index: number | null }>(
-      sql`SELECT source, trigger_index FROM _event_subscriptions WHERE workflow = ${workflow} AND kind = 'trigger'`,
-    );
-    const recent = await db.all<{ event_id: string; matched: number; reason: string; entries: string; run_id: string | null; run_error: string | null; decided_at: string }>(
-      sql`SELECT event_id, matched, reason, entries, run_id, run_error, decided_at FROM _event_decisions WHERE workflow = ${workflow} ORDER BY decided_at DESC LIMIT ${Math.max(perTrigger, 1) * 10}`,
-    );
-    const out = new Map<number, EventActivity>();
-    for (const s of subscriptions) {
-      if (s.trigger_index === null) continue;
-      const id = `${workflow}:${s.source}`;
-      const mine = recent.filter((d) => d.entries.includes(s.source));
-      out.set(s.trigger_index, {
-        triggerId: id,
-        decisions: mine.map((d) => ({
+async function eventTriggerActivity(db: Database, workflow: string, perTrigger: number): Promise<Map<number, EventActivity>> {
+  const [subscriptions, recent] = await Promise.all([
+    db.select({ source: eventSubscriptions.source, triggerIndex: eventSubscriptions.triggerIndex }).from(eventSubscriptions).where(and(eq(eventSubscriptions.workflow, workflow), eq(eventSubscriptions.kind, "trigger"))),
+    perTrigger <= 0
+      ? Promise.resolve([])
+      : db.all<{ source: string; event_id: string; matched: number; entry_reason: string; reason: string; run_id: string | null; run_error: string | null; decided_at: string }>(sql`
+          SELECT source, event_id, matched, entry_reason, reason, run_id, run_error, decided_at FROM (
+            SELECT e.value ->> '$.source' AS source, d.event_id, e.value ->> '$.matched' AS matched, e.value ->> '$.reason' AS entry_reason,
+                   d.reason, d.run_id, d.run_error, d.decided_at,
+                   row_number() OVER (PARTITION BY e.value ->> '$.source' ORDER BY d.decided_at DESC, d.event_id DESC) AS n
+            FROM _event_decisions d, json_each(d.entries) e
+            WHERE d.workflow = ${workflow} AND e.value ->> '$.kind' = 'trigger'
+          ) WHERE n <= ${perTrigger} ORDER BY decided_at DESC, event_id DESC`),
+  ]);
+  const out = new Map<number, EventActivity>();
+  for (const s of subscriptions) {
+    if (s.triggerIndex === null) continue;
+    const id = `${workflow}:${s.source}`;
+    const mine = recent.filter((d) => d.source === s.source);
+    out.set(s.triggerIndex, {
+      triggerId: id,
+      decisions: mine.map((d): TriggerDecision => {
+        const fired = Boolean(d.matched) && d.run_id !== null;
+        return {
           decision_id: d.event_id,
           trigger_id: id,
-          decision: d.run_error !== null ? "failed" : d.matched && d.run_id !== null ? "fired" : "skipped",
-          reason: d.reason,
-          run_id: d.run_id,
-          details: { event_id: d.event_id },
+          decision: fired && d.run_error !== null ? "failed" : fired ? "fired" : "skipped",
+          // The trigger's own outcome when it did not match; the workflow's (a held-back start) when it did.
+          reason: d.matched ? d.reason : d.entry_reason,
+          run_id: fired ? d.run_id : null,
+          details: d.run_error !== null ? { event_id: d.event_id, error: JSON.parse(d.run_error) as Json } : { event_id: d.event_id },
           decided_at: d.decided_at,
-        })),
-      });
-    }
-    return out;
-  } catch (error) {
-    // A deployment without the events tables has no event subscriptions to show; anything else is real.
-    if (error instanceof Error && NO_EVENT_TABLES.test(`${error.message} ${String((error as { cause?: unknown }).cause ?? "")}`)) return null;
-    throw error;
+        };
+      }),
+    });
   }
+  return out;
 }
-

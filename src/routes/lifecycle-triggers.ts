@@ -2,7 +2,8 @@ import { createRoute } from "@hono/zod-openapi";
 import { authorize } from "../authz/authorize";
 import { database } from "../db/client";
 import { auditContext } from "../http/audit-context";
-import { errorResponses, jsonBody, jsonResponse } from "../http/openapi";
+import { idempotentWithSecret } from "../http/idempotency";
+import { IdempotencyHeaders, errorResponses, jsonBody, jsonResponse } from "../http/openapi";
 import { router } from "../http/router";
 import { lifecycleClock } from "../lifecycle/clock";
 import { rotateHook } from "../lifecycle/hook-rotation";
@@ -74,9 +75,10 @@ export const lifecycleTriggerRoutes = router()
       description:
         "Issues a new key for the hook at `path`, shown in this answer only (stored hashed); the keys that were current keep working " +
         "for an hour, then are refused with the time they stopped. Only the workflow's author (or an admin) rotates (`workflow:write`). " +
-        "Not kept by the idempotency cache, since the answer carries a key: a retried rotation issues another key, and the one before " +
-        "it still works for an hour.",
-      request: { params: WorkflowPathSchema, body: jsonBody(RotateHookSchema) },
+        "The key is never stored, not even for idempotent replays: a retry with the same Idempotency-Key issues no second key and " +
+        "answers 409 (`details.reason: secret_not_replayed`) with the rest of the first answer; without the header, each call rotates.",
+      middleware: [idempotentWithSecret("hook_keys")] as const,
+      request: { params: WorkflowPathSchema, headers: IdempotencyHeaders, body: jsonBody(RotateHookSchema) },
       responses: { 201: jsonResponse(RotatedHookSchema, "The new key."), ...errorResponses("not_found") },
     }),
     async (c) => {

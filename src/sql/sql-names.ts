@@ -18,6 +18,13 @@ export const READABLE_SYSTEM_TABLES: ReadonlySet<string> = new Set([
   "_agent_versions",
   "_workflows",
   "_workflow_revisions",
+  "_ab_tests",
+  "_ab_test_arms",
+  "_events",
+  "_event_decisions",
+  "_event_types",
+  "_lifecycle_triggers",
+  "_trigger_decisions",
 ]);
 
 /** SQLite's own catalog, readable so users can list their tables; its other `sqlite_` tables are not. */

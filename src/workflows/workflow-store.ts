@@ -3,6 +3,7 @@ import type { BatchItem } from "drizzle-orm/batch";
 import { type AuditEntry, auditIfChanged } from "../audit/audit-log";
 import type { Database } from "../db/client";
 import { workflowRevisions, workflows } from "../db/schema";
+import { subscriptionStatements, unsubscribeStatements } from "../events/subscriptions";
 import { ApiError } from "../http/errors";
 import { decodeCursor, decodeIntegerCursor, page } from "../lib/cursor";
 import { isoNow } from "../lib/time";
@@ -171,6 +172,8 @@ export async function saveRevision(db: Database, basis: Basis, next: NewRevision
     insertRevision,
     auditIfChanged(db, { ...audit, action, resource: `workflow:${next.name}`, status: "success", details }),
     ...extra,
+    // The event subscriptions move with the revision (events/subscriptions.ts), in the same transaction.
+    ...subscriptionStatements(db, next.name, revision, next.contentHash, next.definition),
   ]);
   if (claimed.length === 0) return null;
   const before = basis.kind === "new" ? undefined : basis.from;
@@ -195,6 +198,7 @@ export async function markDeleted(db: Database, name: string, details: Record<st
       .returning({ name: workflows.name }),
     auditIfChanged(db, { ...audit, action: "workflow:delete", resource: `workflow:${name}`, status: "success", details }),
     ...alongside,
+    ...unsubscribeStatements(db, name),
   ]);
   return deleted.length > 0;
 }

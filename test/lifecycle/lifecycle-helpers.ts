@@ -59,11 +59,11 @@ export async function putTriggered(triggers: string, options: { name?: string; k
   return { name, res, coordination };
 }
 
-/** The workflow's lifecycle trigger ids, in definition order (from the listing). */
+/** The ids of the workflow's schedule, polling and webhook triggers (each an object), in definition order. */
 export async function triggerIds(name: string): Promise<string[]> {
   const listed = await api("GET", `/v1/workflows/${name}/triggers`);
   if (listed.status !== 200) throw new Error(`listing ${name}: ${listed.status} ${JSON.stringify(listed.body)}`);
-  return (listed.body.items as { trigger_id: string | null }[]).flatMap((t) => (t.trigger_id ? [t.trigger_id] : []));
+  return (listed.body.items as { type: string; trigger_id: string | null }[]).flatMap((t) => (t.trigger_id && t.type !== "event" ? [t.trigger_id] : []));
 }
 
 export const rawTriggerStub = (triggerId: string) => env.LIFECYCLE_TRIGGER.get(env.LIFECYCLE_TRIGGER.idFromName(triggerId));

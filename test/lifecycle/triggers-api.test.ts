@@ -46,7 +46,8 @@ describe("the seed's four trigger examples in one workflow", () => {
     expect(listed.body.items.map((t: { type: string; index: number }) => [t.index, t.type])).toEqual([[0, "schedule"], [1, "event"], [2, "webhook"], [3, "polling"]]);
     const [schedule, event, webhook, polling] = listed.body.items;
     expect(schedule.state).toEqual({ next_instant: "2026-06-08T12:00:00.000Z", next_instant_local: "2026-06-08T08:00:00-04:00", last_scheduled_for: null, catchup: "latest" });
-    expect(event.trigger_id).toBeNull(); // matched by the events code, not by these objects
+    // Matched by the events module (its subscription, `triggers[1]`), not by these objects.
+    expect([event.trigger_id, event.state]).toEqual([`${name}:triggers[1]`, { subscribed: true }]);
     expect(webhook.state).toEqual({ path: "/hooks/revenue-report", active_keys: 1 });
     expect(polling.state).toMatchObject({ current_interval_seconds: 300, polls: 0, condition_sql: "SELECT COUNT(*) FROM staging_pending AS pending WHERE status = 'ready'" });
 

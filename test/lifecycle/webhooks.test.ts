@@ -94,6 +94,23 @@ describe("api_key webhook triggers", () => {
     expect(failures[0]).toMatch(/refused \(unauthorized\): key rotated out/);
   });
 
+  it("never keeps a hook key for replay: a rotation retried with its Idempotency-Key issues no second key and answers 409", async () => {
+    useTestClock("2026-06-02T12:00:00Z");
+    const path = hookPath("rot-idem");
+    const { name } = await putTriggered(apiKeyHook(path), { prefix: "hook" });
+    const headers = { "idempotency-key": `rotate-${name}` };
+    const first = await api("POST", `/v1/workflows/${name}/hooks/rotate`, { headers, body: { path } });
+    expect(first.status).toBe(201);
+    const retried = await api("POST", `/v1/workflows/${name}/hooks/rotate`, { headers, body: { path } });
+    expectError(retried, 409, "conflict");
+    expect(retried.body.error.details).toEqual({ reason: "secret_not_replayed", first_response: { workflow: name, previous_keys_expire_at: "2026-06-02T13:00:00.000Z" } });
+    // One rotation happened: the PUT's key (for an hour) and the first rotation's; the key is nowhere in the cache.
+    expect((await api("GET", `/v1/workflows/${name}/triggers`)).body.items[0].state).toEqual({ path, active_keys: 2 });
+    expect(await count("SELECT COUNT(*) AS n FROM _hook_keys WHERE workflow = ? AND json_array_length(keys) = 2", name)).toBe(1);
+    expect(await count("SELECT COUNT(*) AS n FROM _idempotency_keys WHERE response_body LIKE '%syh_%'")).toBe(0);
+    expect((await callHook(path, { headers: { "x-api-key": first.body.hook_keys[0].api_key as string } })).status).toBe(202);
+  });
+
   it("answers an Idempotency-Key retry with the same run (even 20 at once), and a reuse with another body with 409", async () => {
     const path = hookPath("idem");
     const { name, res } = await putTriggered(apiKeyHook(path), { prefix: "hook" });

@@ -1,6 +1,7 @@
 -- Lifecycle triggers of workflows (api-v1-coordination.md, "Lifecycle triggers"; issue 14). Hand-written:
--- see README, "Development". None of these tables is readable with SQL: the key hashes are never shown,
--- and the rest is read through GET /v1/workflows/{name}/triggers.
+-- see README, "Development". `_lifecycle_triggers` and `_trigger_decisions` are readable (never writable)
+-- with SQL under the row rule of their workflow (src/sql/row-rules.ts), as through
+-- GET /v1/workflows/{name}/triggers; `_hook_keys` never is.
 
 -- The registry: one row per schedule, polling or webhook trigger of a live workflow, rewritten in the
 -- same D1 batch as each revision is saved (and removed with the workflow). A trigger keeps its id, and
@@ -58,3 +59,7 @@ CREATE TABLE `_trigger_decisions` (
 CREATE INDEX `_trigger_decisions_trigger` ON `_trigger_decisions` (`trigger_id`, `decision_id`);
 --> statement-breakpoint
 CREATE INDEX `_trigger_decisions_workflow` ON `_trigger_decisions` (`workflow`, `decision_id`);
+--> statement-breakpoint
+-- Event triggers are matched by the events module (0010_events.sql); the trigger listing reads a
+-- workflow's recent event decisions, newest first, without scanning everyone's.
+CREATE INDEX `_event_decisions_workflow` ON `_event_decisions` (`workflow`, `decided_at`);
