@@ -16,6 +16,8 @@ export default defineConfig({
           EMBEDDINGS: "local",
           VECTOR_INDEX: "local",
           ADMIN_TOKEN: "test-admin-token",
+          // A Worker secret that JWT webhook triggers name with `secret_name` (test/lifecycle/webhooks.test.ts).
+          TEST_HOOK_SECRET: "test-hook-secret-0123456789-abcdefghij",
           TEST_MIGRATIONS: await readD1Migrations(path.join(process.cwd(), "src/db/migrations")),
         },
       },

@@ -24,6 +24,8 @@
  *                                                             workflow figures (bench/figures/workflows.ts)
  *   BENCH_AB=0 BENCH_AB_TASKS=300                             skip the A/B figures; completions timed per series
  *   BENCH_EVENTS=0 BENCH_EVENTS_QUEUED=5000                   skip the event figures; events sent through the queue
+ *   BENCH_SCHEDULES=0 BENCH_SCHEDULE_MINUTES=3                skip the lifecycle trigger figures; minutes per lateness phase
+ *   BENCH_SCHEDULE_DEFINED=10000 BENCH_HOOK_CALLS=300         schedules defined beside the due ones; webhook calls timed
  *   BENCH_KEEP_DATA=1                                         keep the temp dirs and server logs
  *   BENCH_OUTPUT=bench/RESULTS.md                             where the report is written
  */
@@ -49,6 +51,7 @@ import { benchState } from "./figures/state.ts";
 import { benchTriggers } from "./figures/triggers.ts";
 import { benchWorkflows } from "./figures/workflows.ts";
 import { benchEvents } from "./figures/events.ts";
+import { benchSchedules } from "./figures/schedules.ts";
 import { benchEnv, loadConfig } from "./lib/config.ts";
 import { agentWithKey, type BenchContext } from "./lib/context.ts";
 import { currentLoad, machineInfo } from "./lib/machine.ts";
@@ -221,6 +224,11 @@ async function main(): Promise<number> {
       const events = await benchEvents(ctx);
       rows.push(...events.rows);
       diagnosis.push(...events.diagnosis);
+    }
+    if (process.env.BENCH_SCHEDULES !== "0") {
+      const schedules = await benchSchedules(ctx);
+      rows.push(...schedules.rows);
+      diagnosis.push(...schedules.diagnosis);
     }
     let seeding: SeedingRecord[] = [];
     let recall: RecallReport = { status: "pending", reason: "memory figures skipped (BENCH_MEMORY=0)." };

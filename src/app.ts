@@ -29,6 +29,8 @@ import { abTestRoutes } from "./routes/ab-tests";
 import { eventRoutes } from "./routes/events";
 import { eventTypeRoutes } from "./routes/event-types";
 import { mountSystemRoutes } from "./routes/system";
+import { mountHooks } from "./routes/hooks";
+import { lifecycleTriggerRoutes } from "./routes/lifecycle-triggers";
 
 /** Bodies may carry a 1 MiB state value plus its envelope; anything larger is refused before parsing. */
 export const MAX_BODY_BYTES = 1024 * 1024 + 64 * 1024;
@@ -40,6 +42,8 @@ export function createApp() {
     throw new ApiError("not_found", "No such route; see /docs for the API reference.");
   });
   app.use(requestId);
+  // Webhook triggers: outside /v1, no `authenticate` (each hook's own auth decides), their own body limit.
+  mountHooks(app);
   app.use("/v1/*", inProcessCaller);
   app.use(
     "/v1/*",
@@ -69,6 +73,7 @@ export function createApp() {
   app.route("/", workflowRoutes);
   app.route("/", endpointSecretRoutes);
   app.route("/", dryRunRoutes);
+  app.route("/", lifecycleTriggerRoutes);
   app.route("/", tableRoutes);
   mountMcp(app, MAX_BODY_BYTES);
   app.route("/", abTestRoutes);

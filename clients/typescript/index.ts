@@ -60,4 +60,22 @@ export { AgentWorker, type TaskContext, type TaskHandler, type WorkerOptions } f
 export type { AckResult, InboxItem, InboxTask, InboxMessage, InboxMessageBatch, InboxNotification, InboxResource, PollOptions, SendMessageInput } from "./resources/inbox.ts";
 export type { InboxSubscription, SocketLike, SubscribeOptions, WebSocketConstructor } from "./inbox-subscription.ts";
 export type { AgentVersion, EndpointSecret, DeprecateVersionInput, PublishVersionInput, ResolvedReference, VersionsResource } from "./resources/versions.ts";
-export type { DefinitionIssue, DeletedWorkflow, DryRun, DryRunFinding, DryRunInput, Workflow, WorkflowDocument, WorkflowRevision, WorkflowSummary, WorkflowsResource } from "./resources/workflows.ts";
+export type {
+  DefinitionIssue,
+  DeletedWorkflow,
+  DryRun,
+  DryRunFinding,
+  DryRunInput,
+  HookKey,
+  PutWorkflowResult,
+  RotatedHook,
+  SchedulePreview,
+  TriggerDecision,
+  TriggerListing,
+  TriggerStatus,
+  Workflow,
+  WorkflowDocument,
+  WorkflowRevision,
+  WorkflowSummary,
+  WorkflowsResource,
+} from "./resources/workflows.ts";

@@ -9,6 +9,7 @@ import type { AgentVersionSchema, DeprecateVersionSchema, PublishVersionSchema, 
 import type { DryRunRequestSchema, DryRunSchema } from "../../src/dry-runs/schemas.ts";
 import type { DeletedEventTypeSchema, EventSchema, EventTypeSchema, PublishEventSchema, PublishedSchema, PutEventTypeSchema } from "../../src/events/schemas.ts";
 import type { AckResultSchema, InboxItemSchema, MessageBatchSchema, MessageItemSchema, NotificationItemSchema, SendMessageSchema } from "../../src/inbox/schemas.ts";
+import type { RotatedHookSchema, SchedulePreviewSchema, ShownHookKeySchema, TriggerDecisionSchema, TriggerListingSchema, TriggerStatusSchema, WorkflowWithHookKeysSchema } from "../../src/lifecycle/schemas.ts";
 import type { LogStepBatchSchema, LogStepSchema, LoggedStepBatchSchema, LoggedStepSchema, SessionListQuerySchema, SessionSchema, StepPageQuerySchema, StepPageSchema, StepSchema, StepTypeSchema, VerificationSchema } from "../../src/ledger/schemas.ts";
 import type { CleanupMemorySchema, CleanupResultSchema, DeletedMemorySchema, FilterSchema, ListMemoryQuerySchema, MemoryBatchSchema, MemorySchema, MemoryTypeSchema, SearchMemorySchema, SearchResponseSchema, SearchResultSchema, StoreMemorySchema } from "../../src/memory/schemas.ts";
 import type { CreatePolicySchema, DeletedPolicySchema, PolicySchema } from "../../src/policy/schemas.ts";
@@ -120,3 +121,10 @@ export type DeletedWorkflow = z.infer<typeof DeletedWorkflowSchema>;
 export type DryRunRequestInput = z.input<typeof DryRunRequestSchema>;
 export type DryRun = z.infer<typeof DryRunSchema>;
 export type WhoAmI = z.infer<typeof WhoAmISchema>;
+export type WorkflowWithHookKeys = z.infer<typeof WorkflowWithHookKeysSchema>;
+export type ShownHookKey = z.infer<typeof ShownHookKeySchema>;
+export type TriggerListing = z.infer<typeof TriggerListingSchema>;
+export type TriggerStatus = z.infer<typeof TriggerStatusSchema>;
+export type TriggerDecision = z.infer<typeof TriggerDecisionSchema>;
+export type SchedulePreview = z.infer<typeof SchedulePreviewSchema>;
+export type RotatedHook = z.infer<typeof RotatedHookSchema>;

@@ -52,6 +52,8 @@ export const PROTECTED_TABLES: Readonly<Record<string, RowOwner>> = {
   _workflows: { column: "name", id: "workflow" },
   _workflow_revisions: { column: "name", id: "workflow" },
   _agent_versions: { column: "agent_id", id: "catalog" },
+  _lifecycle_triggers: { column: "workflow", id: "workflow" },
+  _trigger_decisions: { column: "workflow", id: "workflow" },
 };
 
 export const isProtectedTable = (name: string): boolean => Object.hasOwn(PROTECTED_TABLES, foldName(name));

@@ -23,6 +23,8 @@ export const READABLE_SYSTEM_TABLES: ReadonlySet<string> = new Set([
   "_events",
   "_event_decisions",
   "_event_types",
+  "_lifecycle_triggers",
+  "_trigger_decisions",
 ]);
 
 /** SQLite's own catalog, readable so users can list their tables; its other `sqlite_` tables are not. */
