@@ -1,4 +1,5 @@
 import type { TaskFields } from "../agent/inbox-types";
+import type { RunObservation } from "../../src/observability/run-observation";
 import type { Json } from "../../src/workflows/definition/types";
 import type { ErrorInfo, RunStatus, TaskStatus } from "./run-types";
 
@@ -96,4 +97,16 @@ export interface SummarizeBranches {
 /** Per worker: for each table its branch changed, how many rows it added, changed and deleted. */
 export type BranchSummaries = Record<string, { tables: Record<string, { added: number; changed: number; deleted: number }>; conflicts: number } | { error: string }>;
 
-export type Effect = DeliverTask | RetractTask | RecordEffect | DiscardBranches | SummarizeBranches;
+/** What a finished run adds to its workflow's dependency graph and bottleneck report (D1 rows, replaced whole). */
+export interface ObserveRun {
+  type: "observe_run";
+  observation: RunObservation;
+}
+
+/** Hand the finished run's trace to the deliveries queue for the deployment's OTLP collector, when one is set. */
+export interface ExportTrace {
+  type: "export_trace";
+  run_id: string;
+}
+
+export type Effect = DeliverTask | RetractTask | RecordEffect | DiscardBranches | SummarizeBranches | ObserveRun | ExportTrace;

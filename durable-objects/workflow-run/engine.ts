@@ -1,4 +1,5 @@
 import { newId } from "../../src/lib/ids";
+import { observeRun } from "../../src/observability/run-observation";
 import { type SchemaIssue, schemaIssues } from "../../src/lib/json-schema";
 import type { Json } from "../../src/workflows/definition/types";
 import type { AuditRecord, Effect } from "./effects";
@@ -20,6 +21,11 @@ export interface Clock {
 }
 
 export const systemClock: Clock = { now: () => Date.now() };
+
+export interface EngineOptions {
+  /** Record the trace (default). Off only to measure what recording costs (bench/figures/observability.ts). */
+  recordSpans?: boolean;
+}
 
 /** The storage the engine runs on: a Durable Object's SQLite, and its synchronous transactions. */
 export interface EngineStorage {
@@ -53,11 +59,12 @@ export class RunEngine implements RunContext {
   constructor(
     private readonly storage: EngineStorage,
     private readonly clock: Clock,
+    options: EngineOptions = {},
   ) {
     this.record = new RunRecord(storage.sql);
     this.tasks = new TaskStore(storage.sql);
     this.messages = new MessageStore(storage.sql);
-    this.spans = new SpanStore(storage.sql);
+    this.spans = new SpanStore(storage.sql, options.recordSpans ?? true);
     this.timers = new Timers(storage.sql);
     this.outbox = new Outbox(storage.sql);
     this.marks = new Marks(storage.sql);
@@ -161,6 +168,15 @@ export class RunEngine implements RunContext {
     this.runChanged = true;
     const branches = Object.values(run.branches);
     if (branches.length > 0) this.effect({ type: "discard_branches", branch_ids: branches, by: run.started_by });
+    if (run.mode === "live") this.observeEnd();
+  }
+
+  /** The finished run's contribution to its workflow's graph and bottlenecks, and its trace's export. */
+  private observeEnd(): void {
+    const run = this.run();
+    const observed = { ...run, ended_at: run.ended_at ?? this.now, event_type: run.event?.type ?? null };
+    this.effect({ type: "observe_run", observation: observeRun(observed, this.tasks.all(), this.spans.all()) });
+    this.effect({ type: "export_trace", run_id: run.run_id });
   }
 
   failRun(error: ErrorInfo, status: "failed" | "timed_out" = "failed"): void {
