@@ -107,8 +107,8 @@ export class WorkflowRun extends DurableObject<Env> {
     return stateSnapshot(this.engine, caller, atMs);
   }
 
-  /** The run's trace (`GET /v1/runs/{run_id}/trace`, the OTLP export): every span, in the order recorded. */
-  trace(): RunTrace | null {
+  /** The run's trace (`GET /v1/runs/{run_id}/trace`, the OTLP export): every span, in the order recorded. (Not `trace`: RPC keeps that name for the runtime's own handler.) */
+  runTrace(): RunTrace | null {
     if (!this.engine.exists()) return null;
     const run = this.engine.run();
     return { run_id: run.run_id, workflow: run.workflow, spans: this.engine.spans.all() };

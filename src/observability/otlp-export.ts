@@ -73,7 +73,7 @@ const retryAfterSeconds = (res: Response): number | null => {
 export async function exportRunTrace(env: OtlpEnv & Pick<Env, "WORKFLOW_RUN">, runId: string, attempt: number): Promise<ExportOutcome> {
   const url = otlpTracesUrl(env);
   if (url === null) return { done: true, status: "skipped", detail: "OTLP_ENDPOINT is not set" };
-  const trace = await runObject(env as Env, runId).trace();
+  const trace = await runObject(env as Env, runId).runTrace();
   if (trace === null) return { done: true, status: "skipped", detail: `run ${runId} does not exist` };
   const { headers, problems } = otlpHeaders(env.OTLP_HEADERS);
   for (const problem of problems) console.warn(`otlp export: ${problem}; it was left out`);

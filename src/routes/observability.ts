@@ -38,7 +38,7 @@ export const observabilityRoutes = router()
     }),
     async (c) => {
       const { run_id } = c.req.valid("param");
-      const trace = await runObject(c.env, run_id).trace();
+      const trace = await runObject(c.env, run_id).runTrace();
       if (!trace) throw notFound("Run", run_id);
       await authorize(c, "workflow:read", { type: "workflow", id: trace.workflow });
       return c.json(c.req.valid("query").format === "otlp" ? toOtlp(trace, Date.now()) : traceView(trace), 200);
