@@ -175,7 +175,7 @@ describe("GET /dashboard", () => {
     }
     const missing = await SELF.fetch("https://switchyard.test/dashboard/nope.js");
     expect(missing.status).toBe(404);
-    expect((await missing.json()).error.code).toBe("not_found");
+    expect(((await missing.json()) as { error: { code: string } }).error.code).toBe("not_found");
     // The asset directory's own paths are no routes of their own: /index.html is not served at the root.
     expect((await SELF.fetch("https://switchyard.test/index.html")).status).toBe(404);
     expect((await SELF.fetch("https://switchyard.test/v1/whoami")).status).toBe(401);

@@ -1,6 +1,7 @@
 import { runDurableObjectAlarm } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { TraceSpanView, TraceView } from "../../src/observability/trace";
+import type { Json } from "../../src/workflows/definition/types";
 import { api, expectError, newAgent } from "../helpers";
 import { definition, pollTasks, rawRunStub, runInit, runStub, uniqueName } from "../runs/run-fixtures";
 
@@ -49,7 +50,7 @@ describe("GET /v1/runs/{run_id}/trace", () => {
     );
     const run = runStub(init.run_id);
     await run.start(init);
-    for (const [agent, output] of [[collector, { records: [1] }], [enricher, { records: [1], enriched_at: "now" }], [reporter, { title: "Q3", body: "ok" }], [mailer, { sent: 1 }]] as const) {
+    for (const [agent, output] of [[collector, { records: [1] }], [enricher, { records: [1], enriched_at: "now" }], [reporter, { title: "Q3", body: "ok" }], [mailer, { sent: 1 }]] as [string, Json][]) {
       vi.advanceTimersByTime(100);
       const [task] = await pollTasks(agent!);
       vi.advanceTimersByTime(150);

@@ -3,6 +3,7 @@ import type { DelegateSchema, RunListSchema, RunMessagesSchema, RunSchema, RunSu
 import { type Page, type PageOptions, paginate } from "../pagination.ts";
 import { path } from "../path.ts";
 import type { JsonValue } from "./state.ts";
+import type { OtlpTraceSchema, TraceSchema } from "../../../src/observability/schemas.ts";
 import type { CreateOptions, RequestOptions, Transport } from "../transport.ts";
 
 /** A run with its tasks, its pinned agent versions and how it started. */
@@ -15,6 +16,10 @@ export type RunMessage = z.infer<typeof RunMessagesSchema>["items"][number];
 export type SendRunMessageInput = z.input<typeof SendRunMessageSchema>;
 export type DelegateInput = z.input<typeof DelegateSchema>;
 type Task = z.infer<typeof TaskSchema>;
+/** A run's coordination trace: every span with its parent and the spans it depended on (`links`). */
+export type Trace = z.infer<typeof TraceSchema>;
+/** The same trace as OTLP/HTTP JSON, for any OpenTelemetry collector. */
+export type OtlpTrace = z.infer<typeof OtlpTraceSchema>;
 
 export interface ListRunsOptions extends PageOptions, RequestOptions {
   workflow?: string;
@@ -75,6 +80,13 @@ export class RunsResource {
   /** Gives one of the run's workers more work (the supervisor alone): `POST /v1/runs/{run_id}/delegate`. */
   async delegate(runId: string, input: DelegateInput, options?: RequestOptions): Promise<Task> {
     return this.#transport.request({ method: "POST", path: path`/v1/runs/${runId}/delegate`, body: input, options });
+  }
+
+  /** The run's trace: `GET /v1/runs/{run_id}/trace`; `{ format: "otlp" }` for OTLP/HTTP JSON. */
+  async trace(runId: string, query?: { format?: "json" }, options?: RequestOptions): Promise<Trace>;
+  async trace(runId: string, query: { format: "otlp" }, options?: RequestOptions): Promise<OtlpTrace>;
+  async trace(runId: string, query: { format?: "json" | "otlp" } = {}, options?: RequestOptions): Promise<Trace | OtlpTrace> {
+    return this.#transport.request({ method: "GET", path: path`/v1/runs/${runId}/trace`, query: { format: query.format }, options });
   }
 
   /** Reads the run until it has ended (or `timeoutMs` passes), every `intervalMs`. */

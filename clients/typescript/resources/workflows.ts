@@ -7,6 +7,7 @@ import type {
   WorkflowSchema,
   WorkflowSummarySchema,
 } from "../../../src/workflows/schemas.ts";
+import type { BottlenecksSchema, GraphSchema } from "../../../src/observability/schemas.ts";
 import { type Page, type PageOptions, paginate } from "../pagination.ts";
 import { path } from "../path.ts";
 import type { CreateOptions, RequestOptions, Transport } from "../transport.ts";
@@ -23,6 +24,10 @@ export type WorkflowRevision = z.infer<typeof WorkflowRevisionSchema>;
 export type DefinitionIssue = z.infer<typeof DefinitionIssueSchema>;
 /** What deleting a workflow answers. */
 export type DeletedWorkflow = z.infer<typeof DeletedWorkflowSchema>;
+/** The agent dependency graph: declared edges and those runs showed, with counts. */
+export type WorkflowGraph = z.infer<typeof GraphSchema>;
+/** Per agent, worst first: durations, retries, timeouts and the share of the runs' critical paths. */
+export type WorkflowBottlenecks = z.infer<typeof BottlenecksSchema>;
 
 /**
  * Workflows (`/v1/workflows`): definitions in the four coordination patterns, checked when they are put
@@ -84,6 +89,16 @@ export class WorkflowsResource {
   /** A new revision equal to an earlier one, checked again: `POST /v1/workflows/{name}/rollback`. */
   async rollback(name: string, revision: number, options?: CreateOptions): Promise<Workflow> {
     return this.#transport.request({ method: "POST", path: path`/v1/workflows/${name}/rollback`, body: { revision }, creates: true, options });
+  }
+
+  /** The agent dependency graph over the runs that ended since `since` (default 7 days): `GET /v1/workflows/{name}/graph`. */
+  async graph(name: string, query: { since?: string } = {}, options?: RequestOptions): Promise<WorkflowGraph> {
+    return this.#transport.request({ method: "GET", path: path`/v1/workflows/${name}/graph`, query: { since: query.since }, options });
+  }
+
+  /** Which agents slow the workflow down, worst first: `GET /v1/workflows/{name}/bottlenecks`. */
+  async bottlenecks(name: string, query: { since?: string } = {}, options?: RequestOptions): Promise<WorkflowBottlenecks> {
+    return this.#transport.request({ method: "GET", path: path`/v1/workflows/${name}/bottlenecks`, query: { since: query.since }, options });
   }
 
   /** Deletes a workflow: 409 while runs of it are running, unless `force` cancels them. */
