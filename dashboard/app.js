@@ -82,7 +82,13 @@ async function route() {
   current = controller;
   const cleanups = [];
   controller.signal.addEventListener("abort", () => cleanups.forEach((fn) => fn()));
-  const ctx = { signal: controller.signal, onCleanup: (fn) => cleanups.push(fn), say };
+  // A failure after the page was drawn (a live refresh): a refused key still clears the page at once.
+  const fail = (error) => {
+    if (controller.signal.aborted) return;
+    if (error instanceof SignedOut) signIn(`Your key was refused: ${error.message} It may have been revoked. Sign in again.`);
+    else say(`Refresh failed: ${error.message}`);
+  };
+  const ctx = { signal: controller.signal, onCleanup: (fn) => cleanups.push(fn), say, fail };
   const hash = location.hash || "#/runs";
   for (const link of document.querySelectorAll("#nav a")) {
     if (hash.startsWith(link.getAttribute("href"))) link.setAttribute("aria-current", "page");

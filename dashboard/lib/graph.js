@@ -7,12 +7,37 @@ const EDGE_COLORS = { message: "#2f7d4f", state: "#b4530b", delegation: "#8a5a00
 export const edgeColor = (kind) => EDGE_COLORS[kind] ?? "#6b7280";
 
 /**
- * nodes: [{id, label, shape?}]; edges: [{id, source, target, label, kind, dashed?, faint?}]. Laid out
- * left to right by dependency (breadth-first from the nodes nothing points to).
+ * Left-to-right layers: each node one column after the deepest node pointing to it (longest path from the
+ * nodes nothing points to), edges that close a cycle (a review loop) ignored for the layering; nodes of
+ * one column spread top to bottom.
  */
+function layered(nodes, edges) {
+  const incoming = new Map(nodes.map((n) => [n.id, []]));
+  for (const e of edges) if (e.source !== e.target && incoming.has(e.target) && incoming.has(e.source)) incoming.get(e.target).push(e.source);
+  const depth = new Map();
+  const visiting = new Set();
+  const depthOf = (id) => {
+    if (depth.has(id)) return depth.get(id);
+    visiting.add(id);
+    let d = 0;
+    for (const from of incoming.get(id) ?? []) if (!visiting.has(from)) d = Math.max(d, depthOf(from) + 1);
+    visiting.delete(id);
+    depth.set(id, d);
+    return d;
+  };
+  const columns = new Map();
+  for (const n of nodes) {
+    const d = depthOf(n.id);
+    columns.set(d, [...(columns.get(d) ?? []), n.id]);
+  }
+  const positions = {};
+  for (const [d, ids] of columns) ids.forEach((id, i) => (positions[id] = { x: d * 240, y: (i - (ids.length - 1) / 2) * 80 }));
+  return positions;
+}
+
+/** nodes: [{id, label, shape?, color?}]; edges: [{id, source, target, label, kind, dashed?, faint?}]. */
 export function drawGraph(container, { nodes, edges }) {
-  const targets = new Set(edges.map((e) => e.target));
-  const roots = nodes.filter((n) => !targets.has(n.id)).map((n) => `#${CSS.escape(n.id)}`);
+  const positions = layered(nodes, edges);
   return cytoscape({
     container,
     elements: [
@@ -55,8 +80,10 @@ export function drawGraph(container, { nodes, edges }) {
         },
       },
     ],
-    layout: { name: "breadthfirst", directed: true, roots: roots.length > 0 ? roots : undefined, spacingFactor: 1.15, padding: 20 },
+    layout: { name: "preset", positions, fit: true, padding: 24 },
     userZoomingEnabled: true,
+    minZoom: 0.2,
+    maxZoom: 1.6,
     boxSelectionEnabled: false,
   });
 }

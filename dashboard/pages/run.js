@@ -126,6 +126,15 @@ async function downloadOtlp(event, runId, signal) {
  * the trace); moving it reads `GET /v1/runs/{id}/state?at=` for that moment.
  */
 async function stateInspector(section, ctx, run, trace) {
+  // Only shared-state runs keep a state: the run's revision says whether this one does.
+  const revision = await get(`/v1/workflows/${encodeURIComponent(run.workflow)}?revision=${run.revision}`, { signal: ctx.signal }).catch((error) => {
+    if (error instanceof ApiError && error.status === 404) return null; // the workflow was deleted since
+    throw error;
+  });
+  if (revision !== null && !revision.coordination.some((c) => c.pattern === "shared-state")) {
+    section.append(h("p", { class: "muted" }, "This run keeps no shared state (only shared-state workflows do)."));
+    return;
+  }
   let latest;
   try {
     latest = await get(`/v1/runs/${run.run_id}/state`, { signal: ctx.signal });

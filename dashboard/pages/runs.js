@@ -61,7 +61,7 @@ export async function runsPage(main, ctx, params) {
   };
   await load();
   const timer = setInterval(() => {
-    if (live.checked) load().catch((error) => ctx.signal.aborted || ctx.say(`Refresh failed: ${error.message}`));
+    if (live.checked) load().catch(ctx.fail);
   }, REFRESH_MS);
   ctx.onCleanup(() => clearInterval(timer));
   ctx.say(`Runs loaded${workflow ? ` for ${workflow}` : ""}.`);

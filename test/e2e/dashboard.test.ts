@@ -171,8 +171,7 @@ describe.skipIf(chromiumPath === null)("the dashboard in a browser", () => {
     await signIn(page, issued.api_key);
     await page.getByRole("link", { name: sharedRun }).waitFor();
     await admin.agents.keys.revoke("short-lived-reader", issued.key_id);
-    await page.goto(`${local.server.baseUrl}/dashboard/#/workflows`);
-    await page.reload();
+    // Staying on the runs page: its next live refresh meets the refusal and clears the page.
     const alert = page.getByRole("alert");
     await expect.poll(() => alert.textContent()).toContain("refused");
     expect(await alert.textContent()).toContain("revoked");
@@ -199,13 +198,20 @@ describe.skipIf(chromiumPath === null)("the dashboard in a browser", () => {
     expect(await page.locator('#waterfall g[role="listitem"]').count()).toBe(trace.spans.length);
     expect(await page.locator("#waterfall path.dep").count()).toBe(trace.spans.reduce((n, s) => n + s.links.length, 0));
     await expect.poll(() => canvasDrawn(page, "#run-graph")).toBe(true);
+    // The README's picture: facts, waterfall and graph of a real run.
+    await page.setViewportSize({ width: 1440, height: 1300 });
+    await page.locator("#graph-title").scrollIntoViewIfNeeded();
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: `${ARTIFACTS}run-overview.png` });
+    copyFileSync(`${ARTIFACTS}run-overview.png`, README_SHOT);
+    await page.setViewportSize({ width: 1440, height: 900 });
     // Keyboard: focus the synthesis row and open its details.
     const synthesisRow = page.locator('#waterfall g[role="listitem"]', { hasText: "invoke_agent executive-analyst" });
     await synthesisRow.focus();
     await page.keyboard.press("Enter");
     await expect.poll(() => page.locator("#span-details").textContent()).toContain("join: invoke_agent ops-analyst");
-    await page.screenshot({ path: `${ARTIFACTS}run-hierarchy.png` });
-    copyFileSync(`${ARTIFACTS}run-hierarchy.png`, README_SHOT);
+    await page.screenshot({ path: `${ARTIFACTS}run-span-details.png` });
 
     // The shared-state run: the slider starts at the latest state; moving it back shows the draft.
     await page.goto(`${local.server.baseUrl}/dashboard/#/runs/${sharedRun}`);
