@@ -104,14 +104,20 @@ async function manyRuns(ctx: BenchContext): Promise<string> {
   return "bench-obs-runs";
 }
 
-/** Drives a ping-pong review loop on one server: each `hop()` polls the next task and times its completion. */
-function hopDriver(api: string, ping: Agent, pong: Agent, workflow: string) {
+/**
+ * Drives a review loop on one server (brief → writer ⇄ reviewer): each `hop()` polls the next task and times
+ * its completion, which sends the message that makes the next task.
+ */
+function hopDriver(api: string, brief: Agent, ping: Agent, pong: Agent, workflow: string) {
   let turn: Agent = ping;
   let tasksInRun = 0;
   const startRun = async () => {
-    await expectJson({ method: "POST", url: `${api}/v1/workflows/${workflow}/runs`, key: ping.key, body: JSON.stringify({ input: { draft: 0 } }) }, 201);
+    await expectJson({ method: "POST", url: `${api}/v1/workflows/${workflow}/runs`, key: brief.key, body: JSON.stringify({ input: { draft: 0 } }) }, 201);
+    const [first] = await poll(api, brief);
+    if (!first) throw new Error("no task for the brief");
+    await complete(api, brief, first.task_id, { output: { draft: 0, brief: "Q3 summary" } });
     turn = ping;
-    tasksInRun = 1;
+    tasksInRun = 2;
   };
   return {
     start: startRun,
@@ -133,31 +139,32 @@ function hopDriver(api: string, ping: Agent, pong: Agent, workflow: string) {
 }
 
 async function hopSetup(ctx: BenchContext, api: string, suffix: string) {
-  const [ping, pong] = await agents(ctx, api, [`bench-hop-writer-${suffix}`, `bench-hop-reviewer-${suffix}`]);
+  const [brief, ping, pong] = await agents(ctx, api, [`bench-hop-brief-${suffix}`, `bench-hop-writer-${suffix}`, `bench-hop-reviewer-${suffix}`]);
   const workflow = "bench-obs-hops";
   await putWorkflow(api, ctx.adminToken, workflow, {
     coordination: {
       pattern: "message-passing",
       flow: [
+        { from: brief!.id, to: ping!.id, message: { schema: "draft" } },
         { from: ping!.id, to: pong!.id, message: { schema: "draft" } },
         { from: pong!.id, to: ping!.id, message: { schema: "draft" } },
       ],
     },
   });
-  const driver = hopDriver(api, ping!, pong!, workflow);
+  const driver = hopDriver(api, brief!, ping!, pong!, workflow);
   await driver.start();
   return driver;
 }
 
 export async function benchObservability(ctx: BenchContext, spansOffApi: string): Promise<ObservabilityFigures> {
   const { api, config } = ctx;
+  const on = await hopSetup(ctx, api, "on");
+  const off = await hopSetup(ctx, spansOffApi, "off");
   console.log(`observability: a run with ${TRACE_SPANS} spans`);
   const traceRun = await runWithManySpans(ctx);
   const spans = (await expectJson<{ spans: unknown[] }>({ method: "GET", url: `${api}/v1/runs/${traceRun}/trace`, key: ctx.adminToken })).spans.length;
   const workflow = await manyRuns(ctx);
   const finished = (await expectJson<{ runs: number }>({ method: "GET", url: `${api}/v1/workflows/${workflow}/bottlenecks`, key: ctx.adminToken })).runs;
-  const on = await hopSetup(ctx, api, "on");
-  const off = await hopSetup(ctx, spansOffApi, "off");
 
   console.log("observability: trace, bottlenecks, and a hop with span recording on and off");
   const group = await measureGroup(
