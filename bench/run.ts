@@ -21,6 +21,10 @@
  *   BENCH_BRANCHES=0 BENCH_BRANCH_ROWS=100000                 skip the branch figures; size of the large table
  *   BENCH_MCP=0                                               skip the MCP figures (bench/figures/mcp.ts)
  *   BENCH_OBSERVABILITY=0                                     skip the observability figures (bench/figures/observability.ts)
+ *   BENCH_WORKFLOWS=0 BENCH_WORKFLOW_REQUESTS BENCH_FANOUT_RUNS=20 BENCH_CONCURRENT_RUNS=1000 BENCH_WORKER_LOOPS=20
+ *                                                             workflow figures (bench/figures/workflows.ts)
+ *   BENCH_AB=0 BENCH_AB_TASKS=300                             skip the A/B figures; completions timed per series
+ *   BENCH_EVENTS=0 BENCH_EVENTS_QUEUED=5000                   skip the event figures; events sent through the queue
  *   BENCH_KEEP_DATA=1                                         keep the temp dirs and server logs
  *   BENCH_OUTPUT=bench/RESULTS.md                             where the report is written
  */
@@ -29,19 +33,24 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { benchAb } from "./figures/ab.ts";
 import { benchCot } from "./figures/cot.ts";
 import { embedderCost } from "./figures/embedder-cost.ts";
 import { benchMemorySearch } from "./figures/memory-search.ts";
 import { benchMemoryStore, probeMemory } from "./figures/memory-store.ts";
+import { benchPiiScan } from "./figures/pii-scan.ts";
 import { benchPolicy } from "./figures/policy.ts";
 import { benchRecall } from "./figures/recall.ts";
 import { benchBranches } from "./figures/branches.ts";
 import { benchQuery } from "./figures/query.ts";
+import { benchRowRule } from "./figures/row-rule.ts";
 import { benchInbox } from "./figures/inbox.ts";
 import { benchMcp } from "./figures/mcp.ts";
 import { benchObservability } from "./figures/observability.ts";
 import { benchState } from "./figures/state.ts";
 import { benchTriggers } from "./figures/triggers.ts";
+import { benchWorkflows } from "./figures/workflows.ts";
+import { benchEvents } from "./figures/events.ts";
 import { benchEnv, loadConfig } from "./lib/config.ts";
 import { agentWithKey, type BenchContext } from "./lib/context.ts";
 import { currentLoad, machineInfo } from "./lib/machine.ts";
@@ -169,6 +178,9 @@ async function main(): Promise<number> {
     const policy = await benchPolicy(root);
     rows.push(...policy.rows);
     diagnosis.push(...policy.diagnosis);
+    const pii = await watch("the PII scan figure", () => benchPiiScan(ctx));
+    rows.push(...pii.rows);
+    diagnosis.push(...pii.diagnosis);
     if (process.env.BENCH_BRANCHES !== "0") {
       const branchState = { agentId: "bench-state-branches", key: await agentWithKey(ctx, "bench-state-branches") };
       const branches = await watch("the branch figures", () => benchBranches(ctx, branchState));
@@ -178,6 +190,9 @@ async function main(): Promise<number> {
     const sql = await watch("the SQL figures", () => benchQuery(ctx));
     rows.push(...sql.rows);
     diagnosis.push(...sql.diagnosis);
+    const rowRule = await watch("the row rule figures", () => benchRowRule(ctx, sql.rows[0]));
+    rows.push(...rowRule.rows);
+    diagnosis.push(...rowRule.diagnosis);
     const cot = await watch("the ledger figures", () => benchCot(ctx, state.set));
     rows.push(...cot.rows);
     diagnosis.push(...cot.diagnosis);
@@ -189,6 +204,11 @@ async function main(): Promise<number> {
     const inbox = await watch("the inbox figures", () => benchInbox(ctx, state));
     rows.push(...inbox.rows);
     diagnosis.push(...inbox.diagnosis);
+    if (process.env.BENCH_WORKFLOWS !== "0") {
+      const workflows = await watch("the workflow figures", () => benchWorkflows(ctx));
+      rows.push(...workflows.rows);
+      diagnosis.push(...workflows.diagnosis);
+    }
     if (process.env.BENCH_MCP !== "0") {
       const mcp = await watch("the MCP figures", () => benchMcp(ctx));
       rows.push(...mcp.rows);
@@ -209,6 +229,16 @@ async function main(): Promise<number> {
       const observability = await watch("the observability figures", () => benchObservability(ctx, spansOff.base));
       rows.push(...observability.rows);
       diagnosis.push(...observability.diagnosis);
+    }
+    if (process.env.BENCH_AB !== "0") {
+      const ab = await benchAb(ctx); // on a pre-seeded server of its own
+      rows.push(...ab.rows);
+      diagnosis.push(...ab.diagnosis);
+    }
+    if (process.env.BENCH_EVENTS !== "0") {
+      const events = await benchEvents(ctx);
+      rows.push(...events.rows);
+      diagnosis.push(...events.diagnosis);
     }
     let seeding: SeedingRecord[] = [];
     let recall: RecallReport = { status: "pending", reason: "memory figures skipped (BENCH_MEMORY=0)." };

@@ -17,8 +17,8 @@ const ROUTES = [
   [/^#\/runs(?:\?(.*))?$/, (m, ctx) => runsPage(main, ctx, new URLSearchParams(m[1] ?? ""))],
   [/^#\/workflows\/([^?]+)(?:\?(.*))?$/, (m, ctx) => workflowPage(main, ctx, decodeURIComponent(m[1]), new URLSearchParams(m[2] ?? ""))],
   [/^#\/workflows$/, (m, ctx) => workflowsPage(main, ctx)],
-  [/^#\/ab-tests\/([^?]+)$/, (m, ctx) => abTestPage(main, ctx, decodeURIComponent(m[1]))],
-  [/^#\/ab-tests$/, (m, ctx) => abTestsPage(main, ctx)],
+  [/^#\/ab-tests\/(ab_[0-9a-z]+)$/, (m, ctx) => abTestPage(main, ctx, decodeURIComponent(m[1]))],
+  [/^#\/ab-tests(?:\?(.*))?$/, (m, ctx) => abTestsPage(main, ctx, new URLSearchParams(m[1] ?? ""))],
   [/^#\/events(?:\?(.*))?$/, (m, ctx) => eventsPage(main, ctx, new URLSearchParams(m[1] ?? ""))],
 ];
 

@@ -11,7 +11,8 @@ import { type BranchDiff, diffAgainstMain } from "./branch/diff";
 import { closeInRegistry, type ClosedStatus } from "./branch/lifecycle";
 import { type MergeResult, mergeIntoMain } from "./branch/merge";
 import type { QueryResult } from "../src/sql/query-result";
-import { runStatement } from "./branch/query";
+import { boundedInBranch, runStatement } from "./branch/query";
+import type { SqlParam } from "../src/sql/schemas";
 import { takeFromMain } from "./branch/take";
 import { type WriteMode, writeRows } from "./branch/write-rows";
 
@@ -86,12 +87,18 @@ export class BranchObject extends DurableObject<Env> {
     });
   }
 
-  /** `POST /v1/branches/{id}/query`: the statement's tables are taken (in one D1 batch), then it runs here. */
-  query(ref: BranchRef, text: string, params: readonly unknown[], tables: readonly string[], writes: boolean): Promise<Outcome<QueryResult>> {
+  /**
+   * `POST /v1/branches/{id}/query`: the statement's tables are taken (in one D1 batch), its work is bounded
+   * against the branch's own tables (a runaway statement would hold this object, and so the branch, for
+   * everyone), then it runs here.
+   */
+  query(ref: BranchRef, text: string, params: readonly SqlParam[], tables: readonly string[], writes: boolean, simple: boolean): Promise<Outcome<QueryResult>> {
     return this.exclusive(ref, async () => {
       this.cachedChanges = undefined;
       await takeFromMain(this.sql, this.ctx.storage, this.env.DB, tables, isoNow());
-      return this.ctx.storage.transactionSync(() => runStatement(this.sql, text, params, writes));
+      const statement = boundedInBranch(this.sql, text, params, simple);
+      const bindable = params.map((p) => (typeof p === "boolean" ? Number(p) : p));
+      return this.ctx.storage.transactionSync(() => runStatement(this.sql, statement, bindable, writes));
     });
   }
 

@@ -1,7 +1,11 @@
 import { DurableObject } from "cloudflare:workers";
 import type { RunTrace } from "../src/observability/trace";
 import type { Json } from "../src/workflows/definition/types";
-import { carryOut, summarizeBranches } from "./workflow-run/effect-runner";
+import type { Finding } from "./workflow-run/dry-findings";
+import { dryRunFindings } from "./workflow-run/dry-findings";
+import { type AgentScript, driveDryRun } from "./workflow-run/dry-run";
+import { DRY_RUN_RETENTION_MS, type DryRunView, dryRunView, saveDryRunRecord } from "./workflow-run/dry-run-view";
+import { carryOut, runsOffRequest, summarizeBranches } from "./workflow-run/effect-runner";
 import { Hierarchical } from "./workflow-run/patterns/hierarchical";
 import { type Clock, RunEngine, systemClock } from "./workflow-run/engine";
 import { cancelRun, delegateTask, sendRunMessage } from "./workflow-run/run-actions";
@@ -118,10 +122,35 @@ export class WorkflowRun extends DurableObject<Env> {
     return stateHistory(this.engine, caller, key);
   }
 
-  /** Deadlines, timers and effects to retry: whatever is due now. */
+  /**
+   * Runs a dry run to its end, on a virtual clock with scripted agents, in this object of its own: the
+   * same engine as a real run, nothing leaving it. Kept 24 h (the alarm then erases it).
+   */
+  async dryRun(init: RunInit, scripts: Record<string, AgentScript>, createdBy: string, extra: Finding[] = []): Promise<DryRunView> {
+    if (!this.engine.exists()) {
+      const now = Date.now();
+      const { engine, notes, stopped } = driveDryRun(this.ctx.storage, init, scripts, now);
+      saveDryRunRecord(this.ctx.storage.sql, createdBy, now, dryRunFindings(engine, notes, stopped, extra));
+      await this.ctx.storage.setAlarm(now + DRY_RUN_RETENTION_MS);
+      this.engine.record.reset();
+    }
+    return dryRunView(this.ctx.storage.sql, this.engine) as DryRunView;
+  }
+
+  dryRunView(): DryRunView | null {
+    return dryRunView(this.ctx.storage.sql, this.engine);
+  }
+
+  /** Deadlines, timers and effects to retry: whatever is due now (endpoint deliveries included). A dry run's alarm erases it. */
   override async alarm(): Promise<void> {
+    if (this.engine.exists() && this.engine.run().mode === "dry") {
+      await this.ctx.storage.deleteAll();
+      migrateRunSchema(this.ctx.storage.sql);
+      this.engine.record.reset();
+      return;
+    }
     if (this.engine.exists()) this.engine.change(() => this.engine.tick());
-    await this.afterChange();
+    await this.afterChange(true);
   }
 
   /** One change, then its effects, then the alarm for whatever comes next. A refusal raised inside rolls it back. */
@@ -137,8 +166,8 @@ export class WorkflowRun extends DurableObject<Env> {
     return result;
   }
 
-  private async afterChange(): Promise<void> {
-    await this.drain();
+  private async afterChange(fromAlarm = false): Promise<void> {
+    await this.drain(fromAlarm);
     const next = this.engine.nextWakeAt();
     const current = await this.ctx.storage.getAlarm();
     if (next === null) {
@@ -152,13 +181,13 @@ export class WorkflowRun extends DurableObject<Env> {
    * Carries out the due effects not already being carried out; failures stay in the outbox for the alarm.
    * An effect that feeds the run back (branch summaries for a synthesis) makes new effects: drained too.
    */
-  private async drain(): Promise<void> {
-    for (let round = 0; round < 4; round++) if (!(await this.drainOnce())) return;
+  private async drain(fromAlarm: boolean): Promise<void> {
+    for (let round = 0; round < 4; round++) if (!(await this.drainOnce(fromAlarm))) return;
   }
 
-  private async drainOnce(): Promise<boolean> {
+  private async drainOnce(fromAlarm: boolean): Promise<boolean> {
     const now = Date.now();
-    const due = this.engine.outbox.due(now).filter((p) => !this.inFlight.has(p.seq));
+    const due = this.engine.outbox.due(now).filter((p) => !this.inFlight.has(p.seq) && (fromAlarm || !runsOffRequest(p.effect)));
     if (due.length === 0) return false;
     for (const p of due) this.inFlight.add(p.seq);
     try {

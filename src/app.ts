@@ -24,6 +24,11 @@ import { taskRoutes } from "./routes/tasks";
 import { runStateRoutes } from "./routes/run-state";
 import { observabilityRoutes } from "./routes/observability";
 import { workflowRoutes } from "./routes/workflows";
+import { endpointSecretRoutes } from "./routes/endpoint-secret";
+import { dryRunRoutes } from "./routes/dry-runs";
+import { abTestRoutes } from "./routes/ab-tests";
+import { eventRoutes } from "./routes/events";
+import { eventTypeRoutes } from "./routes/event-types";
 import { mountSystemRoutes } from "./routes/system";
 
 /** Bodies may carry a 1 MiB state value plus its envelope; anything larger is refused before parsing. */
@@ -64,8 +69,13 @@ export function createApp() {
   app.route("/", observabilityRoutes);
   app.route("/", versionRoutes);
   app.route("/", workflowRoutes);
+  app.route("/", endpointSecretRoutes);
+  app.route("/", dryRunRoutes);
   app.route("/", tableRoutes);
   mountMcp(app, MAX_BODY_BYTES);
+  app.route("/", abTestRoutes);
+  app.route("/", eventRoutes);
+  app.route("/", eventTypeRoutes);
   mountSystemRoutes(app);
   return app;
 }

@@ -1,13 +1,16 @@
 /**
- * Queue consumers, by queue. The events queue (coordination events) and the webhook delivery queues
- * get their consumers with the capabilities that produce their messages; until then a message has
- * no consumer and is left for retry, never silently dropped.
+ * Queue consumers, by queue: coordination events (from any Queues producer) and webhook deliveries, each
+ * with its dead-letter queue. A message of a queue with no consumer in this version is left for retry,
+ * never silently dropped.
  */
+import { consumeDeadEvents, consumeEvents } from "./events/queue-consumer";
 import { consumeDeadDeliveries, consumeDeliveries } from "./triggers/delivery-consumer";
 
 type Consumer = (batch: MessageBatch, env: Env) => Promise<void>;
 
 const consumers: Record<string, Consumer> = {
+  "switchyard-events": consumeEvents,
+  "switchyard-events-dlq": consumeDeadEvents,
   "switchyard-deliveries": consumeDeliveries,
   "switchyard-deliveries-dlq": consumeDeadDeliveries,
 };

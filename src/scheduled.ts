@@ -1,4 +1,6 @@
+import { sweepDueTests } from "./ab/test-lifecycle";
 import { sweepExpiredBranches } from "./branches/sweep";
+import { startUnstartedRuns } from "./events/recovery";
 import { purgeExpiredIdempotencyKeys } from "./http/idempotency";
 import { purgeExpiredMemories } from "./memory/memory-writes";
 import { memoryServices } from "./memory/services";
@@ -13,6 +15,8 @@ const jobs: Record<string, (env: Env) => Promise<unknown>> = {
   "expired-memories": (env) => purgeExpiredMemories(memoryServices(env)),
   "trigger-outbox": sweepTriggerOutbox,
   "expired-branches": sweepExpiredBranches,
+  "ab-test-durations": sweepDueTests,
+  "event-runs": startUnstartedRuns,
 };
 
 export async function runScheduledWork(_controller: ScheduledController, env: Env): Promise<void> {

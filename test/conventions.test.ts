@@ -215,17 +215,20 @@ describe("Idempotency-Key on POST /v1/agents", () => {
 describe("Idempotency-Key on POST /v1/agents/{agent_id}/keys", () => {
   const keyRows = (agentId: string) => count("SELECT COUNT(*) AS n FROM _agent_keys WHERE agent_id = ?", agentId);
 
-  it("answers a retry with the same key_id and api_key, and issues no second key", async () => {
+  // Until issue 11 a retry got the first answer again, api_key included (so the key sat in
+  // _idempotency_keys for 24 h): it now names the key it issued, without the secret.
+  it("answers a retry with a 409 naming the same key_id, never the api_key again, and issues no second key", async () => {
     const agentId = uniqueId();
     await api("POST", "/v1/agents", { body: { agent_id: agentId } });
     const headers = { "idempotency-key": newRequestId("idem") };
     const first = await api("POST", `/v1/agents/${agentId}/keys`, { headers });
     expect(first.status).toBe(201);
     const retry = await api("POST", `/v1/agents/${agentId}/keys`, { headers });
-    expect(retry.status).toBe(201);
-    expect(retry.body).toEqual(first.body);
+    expectError(retry, 409, "conflict");
+    expect(retry.body.error.details).toMatchObject({ reason: "secret_not_replayed", first_response: { key_id: first.body.key_id, agent_id: agentId } });
+    expect(JSON.stringify(retry.body)).not.toContain(first.body.api_key);
     expect(await keyRows(agentId)).toBe(1);
-    expect((await api("GET", "/v1/whoami", { key: retry.body.api_key })).body.agent_id).toBe(agentId);
+    expect((await api("GET", "/v1/whoami", { key: first.body.api_key })).body.agent_id).toBe(agentId);
 
     // Without the header, each call is a new key.
     expect((await api("POST", `/v1/agents/${agentId}/keys`)).body.key_id).not.toBe(first.body.key_id);

@@ -28,13 +28,17 @@ async function seedTable(a: Api, table: string, rows: number): Promise<number> {
   const started = performance.now();
   const id = await newBranch(a, `seed-${table}`);
   await post(a, `/v1/branches/${id}/query`, { sql: `CREATE TABLE ${table} (id INTEGER PRIMARY KEY, account TEXT NOT NULL, region TEXT NOT NULL, amount REAL NOT NULL, updated_at TEXT NOT NULL)` });
-  await post(a, `/v1/branches/${id}/query`, {
-    sql:
-      `INSERT INTO ${table} (id, account, region, amount, updated_at) ` +
-      `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?) ` +
-      `SELECT i, 'acct-' || (i % 977), CASE i % 4 WHEN 0 THEN 'emea' WHEN 1 THEN 'amer' WHEN 2 THEN 'apac' ELSE 'latam' END, (i * 37 % 10000) / 100.0, '2026-11-21T10:30:00.000Z' FROM n`,
-    params: [rows],
-  });
+  // A recursive CTE yields at most 100,000 rows per statement, and says so with a literal LIMIT.
+  for (let first = 1; first <= rows; first += 100_000) {
+    const count = Math.min(100_000, rows - first + 1);
+    await post(a, `/v1/branches/${id}/query`, {
+      sql:
+        `INSERT INTO ${table} (id, account, region, amount, updated_at) ` +
+        `WITH RECURSIVE n(i) AS (SELECT ? UNION ALL SELECT i + 1 FROM n LIMIT ${count}) ` +
+        `SELECT i, 'acct-' || (i % 977), CASE i % 4 WHEN 0 THEN 'emea' WHEN 1 THEN 'amer' WHEN 2 THEN 'apac' ELSE 'latam' END, (i * 37 % 10000) / 100.0, '2026-11-21T10:30:00.000Z' FROM n`,
+      params: [first],
+    });
+  }
   const merged = await post<{ status: string; applied: Record<string, number> }>(a, `/v1/branches/${id}/merge`, { strategy: "branch_wins" });
   if (merged.status !== "merged" || merged.applied[table] !== rows) throw new Error(`seeding ${table}: ${JSON.stringify(merged)}`);
   return (performance.now() - started) / 1000;

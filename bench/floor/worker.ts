@@ -12,12 +12,18 @@
  *   `POST /v1/query`: no authentication, no guard, no policy).
  * - `GET /sha-chain?n=&session=`: a bare SHA-256 chain over the canonical bytes of n ledger steps (the
  *   floor for chain verification: what hashing alone costs, with no reads and no serialisation).
+ * - `GET /pii-scan?rounds=&batch=&payload=usual|dense`: the guard rails' PII scan (src/guard-rails) of a
+ *   64 KiB JSON value, timed inside workerd: not a floor, but the one place the bench runs code in the
+ *   same runtime as the API without an HTTP request around it.
  */
 import { DurableObject } from "cloudflare:workers";
 import { Hono } from "hono";
+import { PII_KINDS } from "../../src/guard-rails/pii/types.ts";
+import { scanJson } from "../../src/guard-rails/scan-json.ts";
 import { canonicalStep } from "../../src/ledger/canonical.ts";
 import { sha256Hex } from "../../src/lib/crypto.ts";
 import { COT_BENCH_AGENT, benchStep } from "../lib/cot-steps.ts";
+import { piiDensePayload, piiPayload } from "../lib/pii-payload.ts";
 import { prng } from "../lib/prng.ts";
 
 interface FloorEnv {
@@ -197,6 +203,37 @@ app.get("/sha-chain", (c) => {
   for (const [before, after] of parts) prev = sha256Hex(before + prev + after);
   const ms = performance.now() - started;
   return c.json({ n, ms, steps_per_second: n / (ms / 1000), head: prev });
+});
+
+/**
+ * The values are parsed from JSON text once per isolate, as a request body would be (flat strings, plain
+ * objects). The clock in workerd moves in whole milliseconds, so each sample times `batch` scans in a row
+ * and divides: one sample is the mean of a batch, and the percentiles are over the batches.
+ */
+const piiValues = new Map<string, { value: unknown; bytes: number }>();
+app.get("/pii-scan", (c) => {
+  const count = (raw: string | undefined, fallback: number, max: number) => Math.min(max, Math.max(1, Number(raw ?? fallback) || fallback));
+  const rounds = count(c.req.query("rounds"), 100, 5000);
+  const batch = count(c.req.query("batch"), 20, 1000);
+  const which = c.req.query("payload") === "dense" ? "dense" : "usual";
+  let payload = piiValues.get(which);
+  if (!payload) {
+    const text = JSON.stringify(which === "dense" ? piiDensePayload() : piiPayload());
+    payload = { value: JSON.parse(text), bytes: text.length };
+    piiValues.set(which, payload);
+  }
+  const options = { detect: PII_KINDS, mode: "redact" } as const;
+  const first = performance.now();
+  const { findings } = scanJson(payload.value, options);
+  const firstMs = performance.now() - first;
+  for (let i = 0; i < batch; i++) scanJson(payload.value, options);
+  const samples: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    const started = performance.now();
+    for (let i = 0; i < batch; i++) scanJson(payload.value, options);
+    samples.push((performance.now() - started) / batch);
+  }
+  return c.json({ payload: which, bytes: payload.bytes, findings: findings.length, first_ms: firstMs, batch, samples });
 });
 
 export default app;

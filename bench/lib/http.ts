@@ -27,7 +27,7 @@ export type RequestSpec = {
 function init(spec: RequestSpec): RequestInit {
   const headers: Record<string, string> = { ...spec.headers };
   if (spec.key) headers.authorization = `Bearer ${spec.key}`;
-  if (spec.body !== undefined) headers["content-type"] = "application/json";
+  if (spec.body !== undefined) headers["content-type"] ??= "application/json";
   return { method: spec.method, headers, body: spec.body, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) };
 }
 

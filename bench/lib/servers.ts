@@ -110,9 +110,17 @@ function signalGroup(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
+/** Stops one server this bench started (a figure's own session), as stopAll does. */
+export async function stopServer(server: Server): Promise<void> {
+  await stopEntries([...started].filter((e) => e.server === server));
+}
+
 /** Stops every process group this bench started: SIGTERM, up to 8 s to exit, then SIGKILL. */
 export async function stopAll(): Promise<void> {
-  const entries = [...started];
+  await stopEntries([...started]);
+}
+
+async function stopEntries(entries: Started[]): Promise<void> {
   for (const e of entries) signalGroup(e.server.pid, "SIGTERM");
   const deadline = Date.now() + 8000;
   while (entries.some((e) => groupAlive(e.server.pid)) && Date.now() < deadline) await sleep(100);

@@ -40,9 +40,23 @@ export type { ChainVerification, CotResource, CotSession, CotSessionQuery, CotSt
 export type { CreateTriggerInput, DeletedTrigger, Trigger, TriggerActionInput, TriggerNotification, TriggersResource, TriggerTestResult, UpdateTriggerInput } from "./resources/triggers.ts";
 export type { ListDeliveriesOptions, WebhookDeliveriesResource, WebhookDelivery, WebhooksResource } from "./resources/webhooks.ts";
 export type { Run, RunMessage, RunStatus, RunSummary, ListRunsOptions, SendRunMessageInput, DelegateInput, RunsResource, Trace, OtlpTrace } from "./resources/runs.ts";
+export type { RunState, RunStateEntry, RunStateResource, RunStateWrite } from "./resources/run-state.ts";
 export type { Task, CompleteTaskInput, TaskFeedbackInput, TasksResource } from "./resources/tasks.ts";
+export type { AbTest, AbTestArm, AbTestStatus, AbMetricName, AbTestsResource, CreateAbTestInput, ListAbTestsOptions } from "./resources/ab-tests.ts";
+export type {
+  DeletedEventType,
+  EventDecision,
+  EventsResource,
+  EventType,
+  EventTypesResource,
+  ListEventsOptions,
+  PublishEventInput,
+  PublishedEvent,
+  PutEventTypeInput,
+  SwitchyardEvent,
+} from "./resources/events.ts";
 export { AgentWorker, type TaskContext, type TaskHandler, type WorkerOptions } from "./agent-worker.ts";
 export type { AckResult, InboxItem, InboxTask, InboxMessage, InboxMessageBatch, InboxNotification, InboxResource, PollOptions, SendMessageInput } from "./resources/inbox.ts";
 export type { InboxSubscription, SocketLike, SubscribeOptions, WebSocketConstructor } from "./inbox-subscription.ts";
-export type { AgentVersion, DeprecateVersionInput, PublishVersionInput, ResolvedReference, VersionsResource } from "./resources/versions.ts";
-export type { DefinitionIssue, DeletedWorkflow, Workflow, WorkflowBottlenecks, WorkflowDocument, WorkflowGraph, WorkflowRevision, WorkflowSummary, WorkflowsResource } from "./resources/workflows.ts";
+export type { AgentVersion, EndpointSecret, DeprecateVersionInput, PublishVersionInput, ResolvedReference, VersionsResource } from "./resources/versions.ts";
+export type { DefinitionIssue, DeletedWorkflow, DryRun, DryRunFinding, DryRunInput, Workflow, WorkflowBottlenecks, WorkflowDocument, WorkflowGraph, WorkflowRevision, WorkflowSummary, WorkflowsResource } from "./resources/workflows.ts";

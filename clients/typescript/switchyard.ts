@@ -13,6 +13,8 @@ import { VersionsResource } from "./resources/versions.ts";
 import { WebhooksResource } from "./resources/webhooks.ts";
 import { RunsResource } from "./resources/runs.ts";
 import { TasksResource } from "./resources/tasks.ts";
+import { AbTestsResource } from "./resources/ab-tests.ts";
+import { EventTypesResource, EventsResource } from "./resources/events.ts";
 import { AgentWorker, type TaskHandler, type WorkerOptions } from "./agent-worker.ts";
 import { WorkflowsResource } from "./resources/workflows.ts";
 import { type RequestOptions, type SwitchyardOptions, Transport } from "./transport.ts";
@@ -55,6 +57,12 @@ export class Switchyard {
   readonly versions: VersionsResource;
   /** Workflow definitions in the four coordination patterns, with their revisions. */
   readonly workflows: WorkflowsResource;
+  /** A/B tests of agent versions: start, read, list, stop, promote. */
+  readonly abTests: AbTestsResource;
+  /** Events: publish, and read each with its decisions (why each subscribed workflow did or did not run). */
+  readonly events: EventsResource;
+  /** Event types: the JSON Schema of each type (admin); string enums are ordered levels in filters. */
+  readonly eventTypes: EventTypesResource;
   readonly #transport: Transport;
 
   constructor(options: SwitchyardOptions) {
@@ -72,6 +80,9 @@ export class Switchyard {
     this.tasks = new TasksResource(this.#transport);
     this.versions = new VersionsResource(this.#transport);
     this.workflows = new WorkflowsResource(this.#transport);
+    this.abTests = new AbTestsResource(this.#transport);
+    this.events = new EventsResource(this.#transport);
+    this.eventTypes = new EventTypesResource(this.#transport);
   }
 
   /**

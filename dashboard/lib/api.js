@@ -36,6 +36,3 @@ export async function get(path, { signal, key = session.key } = {}) {
   if (!res.ok) throw new ApiError(res.status, body);
   return body;
 }
-
-/** A route this deployment does not serve (yet): the contract's 404 for an unknown path. */
-export const isMissingRoute = (error) => error instanceof ApiError && error.status === 404 && /No such route/.test(error.message);

@@ -6,6 +6,12 @@ import { drawGraph, edgeColor } from "../lib/graph.js";
 import { waterfall } from "../lib/waterfall.js";
 
 /** One run: its facts, the waterfall of its trace, its task dependency graph, tasks, messages and state. */
+/** How the run started; an event links to the events of its type, where its decisions are. */
+const triggerOf = (trigger) =>
+  trigger?.type === "event" && typeof trigger.event_type === "string"
+    ? h("span", {}, "event ", h("a", { href: `#/events?type=${encodeURIComponent(trigger.event_type)}` }, trigger.event_type), " ", h("span", { class: "mono muted" }, String(trigger.event_id ?? "")))
+    : (trigger?.type ?? "—");
+
 export async function runPage(main, ctx, runId) {
   const { signal } = ctx;
   const [run, trace, messages] = await Promise.all([
@@ -52,7 +58,7 @@ export async function runPage(main, ctx, runId) {
         { class: "facts" },
         h("dt", {}, "Workflow"), h("dd", {}, h("a", { href: `#/workflows/${encodeURIComponent(run.workflow)}` }, run.workflow), ` (revision ${run.revision})`),
         h("dt", {}, "Status"), h("dd", {}, pill(run.status), run.error ? ` ${run.error.code}: ${run.error.message}` : ""),
-        h("dt", {}, "Trigger"), h("dd", {}, run.trigger?.type ?? "—"),
+        h("dt", {}, "Trigger"), h("dd", {}, triggerOf(run.trigger)),
         h("dt", {}, "Started"), h("dd", {}, time(run.started_at)),
         h("dt", {}, "Ended"), h("dd", {}, run.ended_at ? `${time(run.ended_at)} (${ms(between(run.started_at, run.ended_at))})` : "running"),
         h("dt", {}, "Agents"), h("dd", {}, Object.entries(run.agents).map(([a, v]) => `${a}@${v}`).join(", ")),

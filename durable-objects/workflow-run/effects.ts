@@ -55,6 +55,8 @@ export interface TaskRecord {
   tokens_out: number | null;
   ab_test_id: string | null;
   ab_arm: string | null;
+  /** The task's thumbs up or down, if rated (an A/B test's quality_score). */
+  rating: "up" | "down" | null;
   rev: number;
 }
 
@@ -109,4 +111,19 @@ export interface ExportTrace {
   run_id: string;
 }
 
-export type Effect = DeliverTask | RetractTask | RecordEffect | DiscardBranches | SummarizeBranches | ObserveRun | ExportTrace;
+/**
+ * A platform event of the run (`run.started`, `run.succeeded`, `run.failed`, `task.failed`), published only
+ * if some workflow subscribes to its type. Its event id is derived from `key`, so carrying it out twice
+ * publishes it once. `depth` and `caused_by` let the loop guard bound chains of runs started by each
+ * other's events (src/events/loop-guard.ts).
+ */
+export interface PublishPlatformEvent {
+  type: "publish_event";
+  event_type: "run.started" | "run.succeeded" | "run.failed" | "task.failed";
+  key: string;
+  data: Json;
+  depth: number;
+  caused_by: { run_id: string; workflow: string; started_by_platform_event: boolean };
+}
+
+export type Effect = DeliverTask | RetractTask | RecordEffect | DiscardBranches | SummarizeBranches | PublishPlatformEvent | ObserveRun | ExportTrace;

@@ -1,9 +1,9 @@
 import { newId } from "../../src/lib/ids";
-import { observeRun } from "../../src/observability/run-observation";
 import { type SchemaIssue, schemaIssues } from "../../src/lib/json-schema";
 import type { Json } from "../../src/workflows/definition/types";
-import type { AuditRecord, Effect } from "./effects";
+import type { AuditRecord, Effect, PublishPlatformEvent } from "./effects";
 import { MessageStore } from "./message-store";
+import { observationEffects, openEventSpan } from "./observation";
 import { Outbox } from "./outbox";
 import type { PatternLogic, RunContext } from "./patterns/pattern";
 import { patternLogic } from "./patterns/registry";
@@ -34,6 +34,12 @@ export interface EngineStorage {
 }
 
 const STARTING_ROLES: readonly TaskRole[] = ["start", "worker", "event", "state"];
+
+/** A run's output travels with `run.succeeded` up to this size (JSON text); a larger one is read from the run. */
+const MAX_EVENT_OUTPUT_CHARS = 16 * 1024;
+
+const boundedOutput = (output: Json | null): Record<string, Json> =>
+  output === null || JSON.stringify(output).length <= MAX_EVENT_OUTPUT_CHARS ? { output } : { output: null, output_omitted: true };
 
 /**
  * A run's state machine. It never awaits and never reads the time itself: every change happens inside
@@ -143,6 +149,7 @@ export class RunEngine implements RunContext {
       attributes: { ...init.trigger },
       links: [],
     });
+    if (init.event) openEventSpan(this.spans, init.event, spanId, this.newSpanId(), this.now);
     this.runChanged = true;
     this.audit("workflow:run", `workflow:${init.workflow}`, { agent_id: init.started_by, admin: false, request_id: init.request_id }, {
       run_id: init.run_id,
@@ -150,6 +157,7 @@ export class RunEngine implements RunContext {
       trigger: init.trigger.type,
     });
     if (init.limits.max_run_seconds !== null) this.setTimer("run_deadline", this.now + init.limits.max_run_seconds * 1000);
+    this.platformEvent("run.started", { run_id: init.run_id, workflow: init.workflow, revision: init.revision, trigger: init.trigger, started_by: init.started_by });
     for (const pattern of this.patterns()) {
       if (!this.running()) break;
       pattern.start(this);
@@ -166,17 +174,14 @@ export class RunEngine implements RunContext {
     this.record.end(status, output, error, this.now);
     this.spans.close(run.span_id, status === "succeeded" ? "ok" : status, this.now, error ? { error_code: error.code } : undefined);
     this.runChanged = true;
+    if (status !== "cancelled") {
+      const ended = { run_id: run.run_id, workflow: run.workflow, revision: run.revision, status, started_at: iso(run.started_at), ended_at: iso(this.now) };
+      if (status === "succeeded") this.platformEvent("run.succeeded", { ...ended, ...boundedOutput(output) });
+      else this.platformEvent("run.failed", { ...ended, error });
+    }
     const branches = Object.values(run.branches);
     if (branches.length > 0) this.effect({ type: "discard_branches", branch_ids: branches, by: run.started_by });
-    if (run.mode === "live") this.observeEnd();
-  }
-
-  /** The finished run's contribution to its workflow's graph and bottlenecks, and its trace's export. */
-  private observeEnd(): void {
-    const run = this.run();
-    const observed = { ...run, ended_at: run.ended_at ?? this.now, event_type: run.event?.type ?? null };
-    this.effect({ type: "observe_run", observation: observeRun(observed, this.tasks.all(), this.spans.all()) });
-    this.effect({ type: "export_trace", run_id: run.run_id });
+    if (run.mode === "live") for (const effect of observationEffects(this.run(), this.tasks.all(), this.spans, this.now)) this.effect(effect);
   }
 
   failRun(error: ErrorInfo, status: "failed" | "timed_out" = "failed"): void {
@@ -277,6 +282,10 @@ export class RunEngine implements RunContext {
   /** Tells the task's patterns that it finished; the first error any of them raises fails the run. */
   taskFinished(task: TaskRow): void {
     const finished = this.tasks.get(task.task_id) as TaskRow;
+    if (finished.status === "failed" || finished.status === "timed_out") {
+      const { task_id, agent_id, version, status, error, attempt } = finished;
+      this.platformEvent("task.failed", { task_id, run_id: this.run().run_id, workflow: this.run().workflow, agent_id, version, status, error, attempt }, task_id);
+    }
     for (const index of finished.patterns) {
       const error = this.patterns()[index]?.taskFinished(this, finished);
       if (error) return this.failRun(error);
@@ -346,6 +355,23 @@ export class RunEngine implements RunContext {
 
   effect(effect: Effect): void {
     this.outbox.add(effect, this.now);
+  }
+
+  /**
+   * A platform event of a live run (dry runs publish nothing). One step deeper than the event that started
+   * the run, and naming the run, so that the loop guard can bound runs that start each other.
+   */
+  private platformEvent(type: PublishPlatformEvent["event_type"], data: Record<string, Json>, about?: string): void {
+    const run = this.run();
+    if (run.mode !== "live") return;
+    this.effect({
+      type: "publish_event",
+      event_type: type,
+      key: `${type}:${about ?? run.run_id}`,
+      data,
+      depth: (run.event?.depth ?? 0) + 1,
+      caused_by: { run_id: run.run_id, workflow: run.workflow, started_by_platform_event: run.event?.source === "switchyard" },
+    });
   }
 
   markTaskChanged(taskId: string): void {

@@ -72,6 +72,8 @@ export function migrateRunSchema(sql: SqlStorage): void {
   sql.exec("CREATE TABLE IF NOT EXISTS timers (name TEXT PRIMARY KEY, at INTEGER NOT NULL) WITHOUT ROWID");
   // Facts a pattern records about its own progress (a hierarchical join happened, and why).
   sql.exec("CREATE TABLE IF NOT EXISTS marks (name TEXT PRIMARY KEY, at INTEGER NOT NULL, detail TEXT NOT NULL) WITHOUT ROWID");
+  // A dry run's own record (absent for real runs): who asked, and what it found.
+  sql.exec("CREATE TABLE IF NOT EXISTS dry_run (id INTEGER PRIMARY KEY CHECK (id = 1), created_by TEXT NOT NULL, created_at INTEGER NOT NULL, findings TEXT NOT NULL)");
   // The trace: one span per run, task, message, delegation, state read or write, with its causes as links.
   sql.exec(`CREATE TABLE IF NOT EXISTS spans (
     seq INTEGER PRIMARY KEY,

@@ -50,6 +50,8 @@ export interface RunEvent {
   source: string | null;
   data: Json;
   time: string;
+  /** Platform events leading to it from the last cause from outside (0: from outside); bounds event loops. */
+  depth?: number;
 }
 
 export type RunStatus = "running" | "succeeded" | "failed" | "timed_out" | "cancelled";

@@ -75,6 +75,11 @@ export class SpanStore {
     this.sql.exec("UPDATE spans SET links = ? WHERE span_id = ?", JSON.stringify([...(JSON.parse(current.links) as SpanLink[]), ...links]), spanId);
   }
 
+  /** The first span of a kind (the run's `event` span), or null. */
+  firstOf(kind: SpanKind): string | null {
+    return this.sql.exec<{ span_id: string }>("SELECT span_id FROM spans WHERE kind = ? ORDER BY seq LIMIT 1", kind).toArray()[0]?.span_id ?? null;
+  }
+
   exists(kind: SpanKind, name: string): boolean {
     return this.sql.exec("SELECT 1 FROM spans WHERE kind = ? AND name = ? LIMIT 1", kind, name).toArray().length > 0;
   }

@@ -43,7 +43,7 @@ export function completeTask(engine: RunEngine, taskId: string, completion: Comp
     const issues = outputIssues(engine, task, output);
     if (issues.length > 0)
       return refuse("invalid_request", `The output of ${task.agent_id}@${task.version} does not match ${issues[0]!.against}: ${issues[0]!.path || "(output)"} ${issues[0]!.message}. The task stays open; complete it again with a corrected output.`, {
-        issues: issues.map((i) => ({ path: `output${i.path.replaceAll("/", ".")}`, message: i.message, against: i.against })),
+        issues: issues.map((i) => ({ path: `output${i.path.replaceAll("/", ".")}`, message: i.message, against: i.against, ...(i.edge ? { edge: i.edge } : {}) })),
       });
   }
   // Shared-state writes land with the completion or not at all (a refusal rolls the whole change back).
@@ -92,9 +92,13 @@ export function heartbeatTask(engine: RunEngine, taskId: string, caller: Caller,
   return answer(taskView(engine.run(), engine.tasks.get(task.task_id) as TaskRow));
 }
 
-/** The agent's inbox handed these tasks out: they are `running` from then. */
+/**
+ * The agent's inbox handed these tasks out: they are `running` from then. The registry row follows with
+ * the task's next change (its completion), not now: a hand-out is the most frequent event of a run, and
+ * writing D1 for each would cost every poll a write.
+ */
 export function tasksHandedOut(engine: RunEngine, taskIds: readonly string[], atMs: number): void {
-  for (const taskId of taskIds) if (engine.tasks.markStarted(taskId, atMs)) engine.markTaskChanged(taskId);
+  for (const taskId of taskIds) engine.tasks.markStarted(taskId, atMs);
 }
 
 /** `POST /v1/tasks/{task_id}/feedback`: a thumbs up or down on a finished task (the A/B `quality_score`). */

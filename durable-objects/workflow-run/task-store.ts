@@ -112,6 +112,18 @@ export class TaskStore {
     return this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM tasks WHERE status IN ('pending', 'running')").one().n;
   }
 
+  /** Open tasks with one of these roles in a pattern (by its index in `coordination`). */
+  openCountIn(pattern: number, roles: readonly TaskRole[]): number {
+    return this.sql
+      .exec<{ n: number }>(
+        `SELECT COUNT(*) AS n FROM tasks WHERE status IN ('pending', 'running') AND role IN (SELECT value FROM json_each(?))
+         AND EXISTS (SELECT 1 FROM json_each(patterns) WHERE value = ?)`,
+        JSON.stringify(roles),
+        pattern,
+      )
+      .one().n;
+  }
+
   count(): number {
     return this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM tasks").one().n;
   }

@@ -3,6 +3,7 @@ import type { RunRecord as RunRegistryRow, TaskRecord } from "./effects";
 import type { MessageRow } from "./message-store";
 import type { RunRow } from "./run-record";
 import type { MessageView, RunView, TaskView } from "./run-types";
+import type { SpanRow } from "./span-store";
 import type { TaskRow } from "./task-store";
 
 // The run's rows as the contract shows them: times as ISO text, nothing internal.
@@ -89,6 +90,7 @@ export function taskRecord(run: RunRow, task: TaskRow): TaskRecord {
     tokens_out: task.usage?.tokens_out ?? null,
     ab_test_id: ab?.ab_test_id ?? null,
     ab_arm: ab?.arm ?? null,
+    rating: task.feedback?.rating ?? null,
     rev: task.changed,
   };
 }
@@ -109,6 +111,25 @@ export function runRecord(run: RunRow): RunRegistryRow {
     mode: run.mode,
   };
 }
+
+/** A span as the trace shows it: ISO times, its parent, and the spans it depended on. */
+export function spanView(span: SpanRow) {
+  return {
+    span_id: span.span_id,
+    parent_span_id: span.parent_span_id,
+    kind: span.kind,
+    name: span.name,
+    agent_id: span.agent_id,
+    version: span.version,
+    started_at: iso(span.started_at),
+    ended_at: isoOrNull(span.ended_at),
+    status: span.status,
+    attributes: span.attributes,
+    links: span.links,
+  };
+}
+
+export type SpanView = ReturnType<typeof spanView>;
 
 export function messageView(run: RunRow, message: MessageRow): MessageView {
   return {

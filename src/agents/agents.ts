@@ -1,8 +1,8 @@
-import { eq, gt } from "drizzle-orm";
+import { eq, gt, sql } from "drizzle-orm";
 import { auditIfChanged, type AuditEntry } from "../audit/audit-log";
 import { ADMIN_PRINCIPAL } from "../authz/principal";
 import type { Database } from "../db/client";
-import { agentKeys, agents } from "../db/schema";
+import { agentKeys, agents, memories } from "../db/schema";
 import { ApiError, notFound } from "../http/errors";
 import { page, decodeCursor } from "../lib/cursor";
 import { isoNow } from "../lib/time";
@@ -23,9 +23,21 @@ export function agentJson(row: AgentRow): Agent {
 
 type Audit = Omit<AuditEntry, "action" | "resource" | "status" | "details">;
 
+/**
+ * Ids that name Switchyard's own actors in audit rows: the admin token ('admin'), and the work nobody asked
+ * for in a request ('system', 'system:triggers', ...). Compared without case, so that 'ADMIN' cannot pass
+ * for the admin token in a supervisor's audit query.
+ */
+export function reservedAgentIdReason(agentId: string): string | undefined {
+  const folded = agentId.toLowerCase();
+  if (folded === ADMIN_PRINCIPAL.agentId) return `'${agentId}' is reserved for the admin token (in any case)`;
+  if (folded === "system" || folded.startsWith("system:")) return `'${agentId}' is reserved for Switchyard's own work (in any case)`;
+  return undefined;
+}
+
 export async function createAgent(db: Database, input: Required<Pick<CreateAgent, "agent_id">> & CreateAgent, audit: Audit): Promise<Agent> {
-  if (input.agent_id === ADMIN_PRINCIPAL.agentId)
-    throw new ApiError("conflict", `'${ADMIN_PRINCIPAL.agentId}' is reserved for the admin token; choose another agent_id.`);
+  const reserved = reservedAgentIdReason(input.agent_id);
+  if (reserved) throw new ApiError("conflict", `${reserved}; choose another agent_id.`, { reason: "reserved_agent_id" });
   const now = isoNow();
   const row: AgentRow = {
     agentId: input.agent_id,
@@ -35,12 +47,28 @@ export async function createAgent(db: Database, input: Required<Pick<CreateAgent
     createdAt: now,
     updatedAt: now,
   };
-  // The insert and its audit row land together or not at all.
+  // The insert and its audit row land together or not at all. An agent's id is its private namespace: an id
+  // that already names a shared namespace with memories in it is refused in the same statement, so that
+  // memories others wrote there never turn into the new agent's private ones (namespace squatting).
   const [inserted] = await db.batch([
-    db.insert(agents).values(row).onConflictDoNothing().returning({ agentId: agents.agentId }),
+    db
+      .insert(agents)
+      .select(
+        sql`SELECT ${row.agentId}, ${row.role}, ${row.attributes}, ${row.description}, ${row.createdAt}, ${row.updatedAt}
+             WHERE NOT EXISTS (SELECT 1 FROM ${memories} WHERE ${memories.agentId} = ${row.agentId})`,
+      )
+      .onConflictDoNothing()
+      .returning({ agentId: agents.agentId }),
     auditIfChanged(db, { ...audit, action: "agent:create", resource: `agent:${row.agentId}`, status: "success", details: { role: row.role } }),
   ]);
-  if (inserted.length === 0) throw new ApiError("conflict", `Agent '${row.agentId}' already exists.`);
+  if (inserted.length === 0) {
+    if (await agentExists(db, row.agentId)) throw new ApiError("conflict", `Agent '${row.agentId}' already exists.`, { reason: "agent_exists" });
+    throw new ApiError(
+      "conflict",
+      `'${row.agentId}' is already a shared memory namespace that others may have written to; an agent's id is its private namespace, so choose another agent_id.`,
+      { reason: "namespace_in_use" },
+    );
+  }
   return agentJson(row);
 }
 

@@ -9,6 +9,10 @@ export interface Principal {
   keyId?: string;
   /** The policy set's version, read with the key (http/auth.ts) so a decision needs no read of its own. */
   policySetVersion?: string;
+  /** The catalog's version (workflows, agent versions, A/B tests), read with the key: a run's start caches by it. */
+  catalogVersion?: string;
+  /** The event routing's version, read with the key too: platform events cost nothing while nothing subscribes (events/routing-cache.ts). */
+  eventRoutingVersion?: string;
 }
 
 /** The admin token acts as this principal: it is in every audit row the token causes. */

@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import { auditInsert } from "../audit/audit-log";
 import { database } from "../db/client";
+import { platformEvent } from "../events/platform-events";
 import { policyDenials } from "../db/schema";
 import type { AppEnv } from "../http/context";
 import { newId } from "../lib/ids";
@@ -24,8 +25,9 @@ export interface Denial {
 export async function recordDenial(c: Context<AppEnv>, denial: Denial): Promise<void> {
   const { agentId, action, resource, policyId, reason, by } = denial;
   const db = database(c.env);
+  const denialId = newId("den");
   await db.batch([
-    db.insert(policyDenials).values({ denialId: newId("den"), agentId, action, resource, policyId, reason, deniedAt: isoNow() }),
+    db.insert(policyDenials).values({ denialId, agentId, action, resource, policyId, reason, deniedAt: isoNow() }),
     auditInsert(db, {
       agentId,
       action,
@@ -35,4 +37,6 @@ export async function recordDenial(c: Context<AppEnv>, denial: Denial): Promise<
       details: { policy_id: policyId, reason, ...(by === undefined ? {} : { by }) },
     }),
   ]);
+  // Free while no workflow subscribes to `policy.denied` (events/platform-events.ts).
+  platformEvent(c, { type: "policy.denied", key: `policy.denied:${denialId}`, data: { agent_id: agentId, action, resource, policy_id: policyId, reason } });
 }

@@ -118,7 +118,10 @@ export function draftOf(schema: unknown): SchemaDraft {
   return "2020-12";
 }
 
-/** A validator for a schema that passed jsonSchemaProblems; it keeps its own copy of the schema. */
+/**
+ * A validator for a schema that passed jsonSchemaProblems (for the run engine: task inputs and outputs,
+ * messages on an edge); it keeps its own copy of the schema, in the draft the schema declares.
+ */
 export function schemaValidator(schema: unknown): Validator {
   return new Validator(structuredClone(schema) as Schema | boolean, draftOf(schema), false);
 }

@@ -117,11 +117,18 @@ export class UnresolvedReferencesError extends ApiError {
  * For a run's start: every reference resolved at once, with what the run needs of each version. Exact
  * pins of deprecated versions still resolve (what pinned a version keeps it). Two reads whatever the
  * number of agents: the versions' statuses, then the chosen versions' payloads. Throws
- * UnresolvedReferencesError (409) when a reference picks nothing.
+ * UnresolvedReferencesError (409) when a reference picks nothing. `chosen` (agent → exact version) overrides
+ * what references pick, for agents that resolve at all.
  */
-export async function resolveReferences(db: Database, refs: readonly AgentReference[]): Promise<Map<string, ResolvedVersion>> {
+export async function resolveReferences(db: Database, refs: readonly AgentReference[], chosen?: Promise<ReadonlyMap<string, string>>): Promise<Map<string, ResolvedVersion>> {
   const { resolved, issues } = resolveAll(refs, await loadVersionStatuses(db, refs.map((r) => r.name)), true);
   if (issues.length > 0) throw new UnresolvedReferencesError(issues);
+  // Versions chosen elsewhere (an A/B test's arm for `latest`) replace what the reference picked; they were
+  // looked up in parallel with the statuses above, so they cost no extra round trip.
+  for (const [agent, version] of (await chosen) ?? []) {
+    const checked = resolved.get(agent);
+    if (checked) resolved.set(agent, { ...checked, version });
+  }
   const out = new Map<string, ResolvedVersion>();
   if (resolved.size === 0) return out;
   const wanted = JSON.stringify([...resolved.values()].map((r) => [r.agent_id, r.version]));

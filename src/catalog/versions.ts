@@ -1,4 +1,4 @@
-import { type AnyColumn, and, eq, ne, sql } from "drizzle-orm";
+import { type AnyColumn, type SQL, and, eq, ne, sql } from "drizzle-orm";
 import { type AuditEntry, auditIfChanged } from "../audit/audit-log";
 import type { Database } from "../db/client";
 import { agentVersions } from "../db/schema";
@@ -168,8 +168,24 @@ export async function promoteVersion(db: Database, row: VersionRow, audit: Audit
   if (row.deprecated)
     throw new ApiError("conflict", `Version ${row.version} of '${row.agentId}' is deprecated and cannot be promoted; promote a current version.`);
   if (row.promoted) return versionJson(row);
-  const now = isoNow();
+  const [demote, promote] = promotionStatements(db, row, isoNow());
   const [, updated] = await db.batch([
+    demote,
+    promote,
+    auditIfChanged(db, { ...audit, action: "catalog:promote", resource: `catalog:${row.agentId}`, status: "success", details: { version: row.version } }),
+  ]);
+  const promoted = updated[0];
+  if (!promoted) throw new ApiError("conflict", `Version ${row.version} of '${row.agentId}' was deprecated meanwhile and cannot be promoted.`);
+  return versionJson(promoted);
+}
+
+/**
+ * The two statements of a promotion, for a batch: demote the agent's other promoted version, then promote
+ * this one (returning it). Neither applies when the version is deprecated, nor unless `guard` (an SQL
+ * condition, e.g. "the A/B test is still running") holds.
+ */
+export function promotionStatements(db: Database, row: Pick<VersionRow, "agentId" | "versionKey">, now: string, guard: SQL = sql`1`) {
+  return [
     // Demote first: the unique index allows one promoted version per agent at any moment.
     db
       .update(agentVersions)
@@ -181,29 +197,16 @@ export async function promoteVersion(db: Database, row: VersionRow, audit: Audit
           ne(agentVersions.versionKey, row.versionKey),
           // …only if the promotion below will happen, so a lost race with a deprecation demotes nothing.
           sql`EXISTS (SELECT 1 FROM _agent_versions t WHERE t.agent_id = ${row.agentId} AND t.version_key = ${row.versionKey} AND t.deprecated = 0)`,
+          guard,
         ),
       ),
     db
       .update(agentVersions)
       .set({ promoted: true, promotedAt: now })
-      .where(and(eq(agentVersions.agentId, row.agentId), eq(agentVersions.versionKey, row.versionKey), eq(agentVersions.deprecated, false)))
+      .where(and(eq(agentVersions.agentId, row.agentId), eq(agentVersions.versionKey, row.versionKey), eq(agentVersions.deprecated, false), guard))
       .returning(),
-    auditIfChanged(db, { ...audit, action: "catalog:promote", resource: `catalog:${row.agentId}`, status: "success", details: { version: row.version } }),
-  ]);
-  const promoted = updated[0];
-  if (!promoted) throw new ApiError("conflict", `Version ${row.version} of '${row.agentId}' was deprecated meanwhile and cannot be promoted.`);
-  return versionJson(promoted);
+  ] as const;
 }
-
-/** For resolution: every version of these agents, without the large columns. */
-export const versionStatusColumns = {
-  agentId: agentVersions.agentId,
-  version: agentVersions.version,
-  versionKey: agentVersions.versionKey,
-  prerelease: agentVersions.prerelease,
-  deprecated: agentVersions.deprecated,
-  promoted: agentVersions.promoted,
-};
 
 /** `agent_id IN (the names)`, bound as one JSON parameter (a D1 statement binds at most 100 values). */
 export const inJsonList = (column: AnyColumn, names: readonly string[]) =>

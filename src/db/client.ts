@@ -9,10 +9,15 @@ const connect = (binding: D1Database) => drizzle(binding, { schema });
 const connections = new WeakMap<D1Database, Database>();
 
 export function database(env: Env): Database {
-  let db = connections.get(env.DB);
+  return databaseOf(env.DB);
+}
+
+/** The same, for code that holds the binding rather than the whole environment (a run's record effect). */
+export function databaseOf(binding: D1Database): Database {
+  let db = connections.get(binding);
   if (!db) {
-    db = connect(env.DB);
-    connections.set(env.DB, db);
+    db = connect(binding);
+    connections.set(binding, db);
   }
   return db;
 }

@@ -39,7 +39,7 @@ export const auditLog = sqliteTable(
     at: text("at").notNull(),
     details: text("details"),
   },
-  (t) => [index("_audit_log_at").on(t.at), index("_audit_log_agent").on(t.agentId, t.at)],
+  (t) => [index("_audit_log_at").on(t.at), index("_audit_log_agent").on(t.agentId, t.at), index("_audit_log_resource").on(t.resource, t.at)],
 );
 
 export const policyDenials = sqliteTable(
@@ -63,7 +63,10 @@ export const idempotencyKeys = sqliteTable(
     scope: text("scope").primaryKey(),
     requestHash: text("request_hash").notNull(),
     responseStatus: integer("response_status"),
+    /** The body without its secret: a response that carried one (an API key) is never stored whole. */
     responseBody: text("response_body"),
+    /** True when a secret was taken out of `responseBody`: a retry is then told so (409), not replayed. */
+    secretWithheld: integer("secret_withheld", { mode: "boolean" }).notNull().default(false),
     createdAt: text("created_at").notNull(),
     expiresAt: text("expires_at").notNull(),
   },
@@ -235,6 +238,8 @@ export const triggerFirings = sqliteTable(
     status: text("status", { enum: ["pending", "dispatched", "dead"] }).notNull().default("pending"),
     createdAt: text("created_at").notNull(),
     dispatchedAt: text("dispatched_at"),
+    /** For an `emit_event` action: the type of the event the firing publishes (migration 0010_events.sql). */
+    eventType: text("event_type"),
   },
   (t) => [
     uniqueIndex("_trigger_firings_once").on(t.triggerId, t.memoryId),
@@ -256,8 +261,14 @@ export const webhookDeliveries = sqliteTable(
     lastError: text("last_error"),
     createdAt: text("created_at").notNull(),
     updatedAt: text("updated_at").notNull(),
+    /** The trigger's creator: only it (and admins) list and replay the delivery, also once the trigger is gone. */
+    createdBy: text("created_by"),
   },
-  (t) => [uniqueIndex("_webhook_deliveries_notification").on(t.notificationId), index("_webhook_deliveries_status").on(t.status, t.deliveryId)],
+  (t) => [
+    uniqueIndex("_webhook_deliveries_notification").on(t.notificationId),
+    index("_webhook_deliveries_status").on(t.status, t.deliveryId),
+    index("_webhook_deliveries_owner").on(t.createdBy, t.deliveryId),
+  ],
 );
 
 // ---- Branches (migration 0006_branches.sql) ----
@@ -323,6 +334,8 @@ export const tasks = sqliteTable(
     abTestId: text("ab_test_id"),
     abArm: text("ab_arm"),
     rev: integer("rev").notNull().default(0),
+    /** The task's thumbs up or down (migration 0011_ab_tests.sql). */
+    rating: text("rating", { enum: ["up", "down"] }),
   },
   (t) => [index("_tasks_run").on(t.runId), index("_tasks_workflow_agent").on(t.workflow, t.agentId, t.completedAt)],
 );
@@ -458,4 +471,157 @@ export const runTaskDurations = sqliteTable(
     durationMs: integer("duration_ms").notNull(),
   },
   (t) => [index("_run_task_durations_workflow").on(t.workflow, t.endedAt, t.agentId, t.durationMs), index("_run_task_durations_run").on(t.runId)],
+);
+
+// ---- A/B tests of agent versions (migration 0011_ab_tests.sql) ----
+
+export const AB_TEST_STATUSES = ["running", "completed", "stopped", "rolled_back", "promoted"] as const;
+
+/** One A/B test of two versions of an agent; at most one `running` per agent (a partial unique index). */
+export const abTests = sqliteTable(
+  "_ab_tests",
+  {
+    abTestId: text("ab_test_id").primaryKey(),
+    agentId: text("agent_id").notNull(),
+    versionA: text("version_a").notNull(),
+    versionB: text("version_b").notNull(),
+    splitA: real("split_a").notNull(),
+    splitB: real("split_b").notNull(),
+    /** JSON array of metric names, in the order given. */
+    metrics: text("metrics").notNull(),
+    durationDays: real("duration_days"),
+    minSamples: integer("min_samples").notNull(),
+    sequential: integer("sequential", { mode: "boolean" }).notNull(),
+    autoRollback: integer("auto_rollback", { mode: "boolean" }).notNull(),
+    status: text("status", { enum: AB_TEST_STATUSES }).notNull(),
+    startedAt: text("started_at").notNull(),
+    endsAt: text("ends_at"),
+    endedAt: text("ended_at"),
+    endedBy: text("ended_by"),
+    endReason: text("end_reason"),
+    createdBy: text("created_by").notNull(),
+  },
+  (t) => [
+    uniqueIndex("_ab_tests_running_agent").on(t.agentId).where(sql`status = 'running'`),
+    index("_ab_tests_agent").on(t.agentId, t.abTestId),
+    index("_ab_tests_running_ends").on(t.endsAt).where(sql`status = 'running'`),
+  ],
+);
+
+/** Each arm's aggregates: counts and Welford moments, updated in single statements as things happen. */
+export const abTestArms = sqliteTable(
+  "_ab_test_arms",
+  {
+    abTestId: text("ab_test_id").notNull(),
+    arm: text("arm", { enum: ["a", "b"] }).notNull(),
+    version: text("version").notNull(),
+    assigned: integer("assigned").notNull().default(0),
+    samples: integer("samples").notNull().default(0),
+    successes: integer("successes").notNull().default(0),
+    durationCount: integer("duration_count").notNull().default(0),
+    durationMean: real("duration_mean").notNull().default(0),
+    durationM2: real("duration_m2").notNull().default(0),
+    tokensCount: integer("tokens_count").notNull().default(0),
+    tokensMean: real("tokens_mean").notNull().default(0),
+    tokensM2: real("tokens_m2").notNull().default(0),
+    rated: integer("rated").notNull().default(0),
+    up: integer("up").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.abTestId, t.arm] })],
+);
+
+/** The arm each run was given by each test; its key makes a retried start count once. */
+export const abAssignments = sqliteTable(
+  "_ab_assignments",
+  {
+    abTestId: text("ab_test_id").notNull(),
+    runId: text("run_id").notNull(),
+    arm: text("arm", { enum: ["a", "b"] }).notNull(),
+    assignedAt: text("assigned_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.abTestId, t.runId] })],
+);
+
+// ---- Events (migration 0010_events.sql) ----
+
+/** Registered event types: a JSON Schema each; `version` grows with every change (filters compiled against it follow). */
+export const eventTypes = sqliteTable("_event_types", {
+  type: text("type").primaryKey(),
+  schema: text("schema").notNull(),
+  description: text("description"),
+  version: integer("version").notNull(),
+  createdBy: text("created_by").notNull(),
+  createdAt: text("created_at").notNull(),
+  updatedAt: text("updated_at").notNull(),
+});
+
+/** Which workflow listens to which event type: an event-driven entry (`pattern`) or an event trigger (`trigger`). */
+export const eventSubscriptions = sqliteTable(
+  "_event_subscriptions",
+  {
+    workflow: text("workflow").notNull(),
+    /** Where in the definition: `coordination[0].events[1]`, `triggers[2]`. */
+    source: text("source").notNull(),
+    eventType: text("event_type").notNull(),
+    revision: integer("revision").notNull(),
+    kind: text("kind", { enum: ["pattern", "trigger"] }).notNull(),
+    patternIndex: integer("pattern_index"),
+    entryIndex: integer("entry_index"),
+    triggerIndex: integer("trigger_index"),
+    filter: text("filter"),
+  },
+  (t) => [primaryKey({ columns: [t.workflow, t.source] }), index("_event_subscriptions_type").on(t.eventType)],
+);
+
+/** One row: a new version with every change to subscriptions or event types (isolates' caches follow it). */
+export const eventRouting = sqliteTable("_event_routing", {
+  id: integer("id").primaryKey(),
+  version: text("version").notNull(),
+});
+
+export const events = sqliteTable(
+  "_events",
+  {
+    eventId: text("event_id").primaryKey(),
+    type: text("type").notNull(),
+    source: text("source"),
+    /** JSON text; NULL for a rejected message that carried none. */
+    data: text("data"),
+    time: text("time").notNull(),
+    receivedAt: text("received_at").notNull(),
+    status: text("status", { enum: ["accepted", "rejected"] }).notNull(),
+    /** JSON `{message, details}` for a rejected event. */
+    rejection: text("rejection"),
+    publisher: text("publisher", { enum: ["http", "queue", "platform"] }).notNull(),
+    publishedBy: text("published_by").notNull(),
+    /** How many platform events lead to this one (0 for an event from outside): bounds event loops. */
+    depth: integer("depth").notNull().default(0),
+    /** JSON `{run_id, workflow, started_by_platform_event}` for a platform event a run published. */
+    causedBy: text("caused_by"),
+  },
+  (t) => [index("_events_received").on(t.receivedAt, t.eventId), index("_events_type_received").on(t.type, t.receivedAt, t.eventId)],
+);
+
+/** For each event, one decision per subscribed workflow: matched or not, why, and the run it started. */
+export const eventDecisions = sqliteTable(
+  "_event_decisions",
+  {
+    eventId: text("event_id").notNull(),
+    workflow: text("workflow").notNull(),
+    revision: integer("revision").notNull(),
+    matched: integer("matched", { mode: "boolean" }).notNull(),
+    reason: text("reason").notNull(),
+    /** JSON: each entry and trigger of the workflow for this type, with its filter, outcome and what it saw. */
+    entries: text("entries").notNull(),
+    runId: text("run_id"),
+    /** JSON: the event-driven entries the run starts, by pattern index (the run's `matched`). */
+    runMatched: text("run_matched"),
+    /** JSON `{code, message}` when the matched run could not be started. */
+    runError: text("run_error"),
+    decidedAt: text("decided_at").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.eventId, t.workflow] }),
+    index("_event_decisions_pending").on(t.decidedAt).where(sql`run_id IS NOT NULL AND run_error IS NULL`),
+  ],
 );

@@ -5,6 +5,8 @@ import { ADMIN_PRINCIPAL, type Principal } from "../authz/principal";
 import { adminToken } from "../config";
 import { type Database, database } from "../db/client";
 import { agentKeys, agents } from "../db/schema";
+import { catalogVersionColumn } from "../runs/catalog-version";
+import { eventRoutingVersionColumn } from "../events/routing-version";
 import { policySetVersionColumn } from "../policy/policy-store";
 import { digestsEqual, secretsEqual, sha256Hex } from "../lib/crypto";
 import type { AppEnv } from "./context";
@@ -83,6 +85,8 @@ function keyQuery(db: Database) {
       attributes: agents.attributes,
       // In the same statement: the decision then knows whether its compiled policies are current.
       policySetVersion: policySetVersionColumn,
+      catalogVersion: catalogVersionColumn,
+      eventRoutingVersion: eventRoutingVersionColumn,
     })
     .from(agentKeys)
     .innerJoin(agents, eq(agents.agentId, agentKeys.agentId))
@@ -107,6 +111,8 @@ async function agentForKey(env: Env, key: string): Promise<Principal | undefined
         attributes: JSON.parse(row.attributes) as Record<string, unknown>,
         keyId: row.keyId,
         ...(row.policySetVersion === null ? {} : { policySetVersion: row.policySetVersion }),
+        ...(row.catalogVersion === null ? {} : { catalogVersion: row.catalogVersion }),
+        ...(row.eventRoutingVersion === null ? {} : { eventRoutingVersion: row.eventRoutingVersion }),
       };
     }
   }

@@ -72,8 +72,21 @@ export const IdempotencyHeaders = z.object({
     .openapi({ description: "A retry with the same key returns the first response and creates nothing new (kept 24 h)." }),
 });
 
+/**
+ * An integer in a query string, for every route: plain decimal digits and nothing else. Coercing with
+ * `Number()` would take `0x10`, `1e2`, `+5`, ` 5` and even an empty value (as 0), numbers the client never
+ * meant to send; here they are a 400 naming the parameter.
+ */
+export function queryInteger(min: number, max: number = Number.MAX_SAFE_INTEGER) {
+  return z
+    .string()
+    .regex(/^[0-9]{1,15}$/, "must be a plain decimal integer (digits only)")
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
+}
+
 export const ListQuery = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(50).openapi({ description: "Page size, 1-100 (default 50)." }),
+  limit: queryInteger(1, 100).default(50).openapi({ description: "Page size, 1-100 (default 50)." }),
   cursor: z.string().max(512).optional().openapi({ description: "`next_cursor` of the previous page." }),
 });
 

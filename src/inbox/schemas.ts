@@ -1,30 +1,18 @@
 import { z } from "@hono/zod-openapi";
 import { INBOX_LIMITS } from "../../durable-objects/agent/inbox-types";
-import { AgentIdSchema, JsonValueSchema, TimestampSchema, listOf } from "../http/openapi";
+import { AgentIdSchema, JsonValueSchema, TimestampSchema, listOf, queryInteger } from "../http/openapi";
 
 export const InboxPathSchema = z.object({ agent_id: AgentIdSchema });
 
-const LeaseSeconds = z.coerce
-  .number()
-  .int()
-  .min(1)
-  .max(INBOX_LIMITS.maxLeaseSeconds)
+const LeaseSeconds = queryInteger(1, INBOX_LIMITS.maxLeaseSeconds)
   .optional()
   .openapi({ description: `Lease the items for this many seconds (1-${INBOX_LIMITS.maxLeaseSeconds}) instead of delivering them: unless acked, they come back once it runs out.` });
 
 export const PollQuerySchema = z.object({
-  limit: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(INBOX_LIMITS.maxPollItems)
+  limit: queryInteger(1, INBOX_LIMITS.maxPollItems)
     .default(10)
     .openapi({ description: `At most this many items, 1-${INBOX_LIMITS.maxPollItems} (default 10).` }),
-  wait_seconds: z.coerce
-    .number()
-    .int()
-    .min(0)
-    .max(INBOX_LIMITS.maxWaitSeconds)
+  wait_seconds: queryInteger(0, INBOX_LIMITS.maxWaitSeconds)
     .default(0)
     .openapi({ description: `Long poll: with nothing to return, hold the request up to this many seconds (0-${INBOX_LIMITS.maxWaitSeconds}) until an item arrives.` }),
   lease_seconds: LeaseSeconds,

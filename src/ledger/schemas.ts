@@ -1,6 +1,6 @@
 import { z } from "@hono/zod-openapi";
 import { COT_STEP_TYPES } from "../db/schema";
-import { AgentIdSchema, JsonValueSchema, TimestampSchema } from "../http/openapi";
+import { AgentIdSchema, JsonValueSchema, TimestampSchema, queryInteger } from "../http/openapi";
 
 export const MAX_STEP_CONTENT_BYTES = 64 * 1024;
 /** Each of input_data, output_data and metadata, measured as the UTF-8 bytes of its JSON text. */
@@ -86,7 +86,7 @@ export const StepPageSchema = z
 export const SessionPathSchema = z.object({ session_id: SessionIdSchema });
 
 export const StepPageQuerySchema = z.object({
-  limit: z.coerce.number().int().min(1).max(MAX_STEPS_PAGE).default(100).openapi({ description: `Steps per page, 1-${MAX_STEPS_PAGE} (default 100).` }),
+  limit: queryInteger(1, MAX_STEPS_PAGE).default(100).openapi({ description: `Steps per page, 1-${MAX_STEPS_PAGE} (default 100).` }),
   cursor: z.string().max(512).optional().openapi({ description: "`next_cursor` of the previous page." }),
 });
 
@@ -96,7 +96,7 @@ export const SessionListQuerySchema = z.object({
     .datetime()
     .optional()
     .openapi({ description: "Only sessions with a step logged at or after this time (ISO-8601): the active ones." }),
-  limit: z.coerce.number().int().min(1).max(100).default(50),
+  limit: queryInteger(1, 100).default(50),
   cursor: z.string().max(512).optional(),
 });
 

@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { AgentIdSchema, TimestampSchema, listOf } from "../http/openapi";
+import { AgentIdSchema, TimestampSchema, listOf, queryInteger } from "../http/openapi";
 
 export const MAX_CONTENT_BYTES = 64 * 1024;
 export const MAX_TOP_K = 100;
@@ -135,7 +135,7 @@ export const SearchResponseSchema = z.object({ results: z.array(SearchResultSche
 
 export const ListMemoryQuerySchema = z.object({
   agent_id: AgentIdSchema,
-  limit: z.coerce.number().int().min(1).max(100).default(50),
+  limit: queryInteger(1, 100).default(50),
   cursor: z.string().max(512).optional(),
   memory_type: MemoryTypeSchema.optional(),
 });

@@ -16,7 +16,7 @@ import { authorize } from "../authz/authorize";
 import { database } from "../db/client";
 import { auditContext } from "../http/audit-context";
 import { notFound } from "../http/errors";
-import { idempotent } from "../http/idempotency";
+import { idempotent, idempotentWithSecret } from "../http/idempotency";
 import { AgentIdSchema, IdempotencyHeaders, ListQuery, errorResponses, jsonBody, jsonResponse } from "../http/openapi";
 import { router } from "../http/router";
 import { agentObject } from "../state/agent-state";
@@ -113,7 +113,10 @@ export const agentRoutes = router()
       path: "/v1/agents/{agent_id}/keys",
       tags,
       summary: "Issue a key for an agent (admin); the key is shown only in this response",
-      middleware: [idempotent] as const,
+      description:
+        "The key is never stored, not even for idempotent replays: a retry with the same Idempotency-Key answers 409 " +
+        "(`details.reason: secret_not_replayed`) with the rest of the first answer (its `key_id`, to revoke if the key was lost).",
+      middleware: [idempotentWithSecret("api_key")] as const,
       request: { params: AgentPath, headers: IdempotencyHeaders },
       responses: { 201: jsonResponse(IssuedKeySchema, "The new key."), ...errorResponses("not_found") },
     }),

@@ -7,6 +7,7 @@ import { branchObject, branchRef, branchResource, tableResource } from "../branc
 import { guardBranchSql } from "../branches/branch-sql";
 import { unwrap } from "../branches/outcome";
 import { createBranch, defaultTtlSeconds, findBranch, listBranches, requireOpen } from "../branches/registry";
+import { platformEvent } from "../events/platform-events";
 import { prepareRows } from "../branches/row-shape";
 import {
   BranchDiffSchema,
@@ -29,6 +30,7 @@ import { router } from "../http/router";
 import { RefusedTableError } from "../sql/guard-errors";
 import { QueryRequestSchema, QueryResultSchema } from "../sql/schemas";
 import { recordRefusal } from "../sql/record-refusal";
+import { foldName } from "../sql/sql-names";
 
 const tags = ["Branches"];
 
@@ -36,6 +38,9 @@ const tags = ["Branches"];
 async function authorizeAll(c: Context<AppEnv>, branchId: string, branchAction: Action, tables: [Action, string][]) {
   await Promise.all([authorize(c, branchAction, branchResource(branchId)), ...tables.map(([action, table]) => authorize(c, action, tableResource(table)))]);
 }
+
+/** `query:read` on each table, named as the SQL guard names them (folded as SQLite folds names). */
+const readsOf = (tables: readonly string[]): [Action, string][] => [...new Set(tables.map(foldName))].map((t) => ["query:read", t]);
 
 async function audit(c: Context<AppEnv>, action: string, branchId: string, details: Record<string, unknown>) {
   await auditInsert(database(c.env), { ...auditContext(c), action, resource: `branch:${branchId}`, status: "success", details });
@@ -58,6 +63,11 @@ export const branchRoutes = router()
       const input = c.req.valid("json");
       await authorize(c, "branch:create", branchResource("*"));
       const branch = await createBranch(database(c.env), { label: input.label, description: input.description, ttlSeconds: input.ttl_seconds ?? defaultTtlSeconds(c.env) }, auditContext(c));
+      platformEvent(c, {
+        type: "branch.created",
+        key: `branch.created:${branch.branch_id}`,
+        data: { branch_id: branch.branch_id, label: branch.label, description: branch.description, created_by: branch.created_by, expires_at: branch.expires_at },
+      });
       return c.json(branch, 201);
     },
   )
@@ -143,9 +153,10 @@ export const branchRoutes = router()
         await branchObject(c.env, branch_id).query(
           branchRef(branch_id),
           statement.sql,
-          params.map((p) => (typeof p === "boolean" ? Number(p) : p)),
+          params,
           statement.tables.map((t) => t.name),
           writes,
+          statement.simple,
         ),
       );
       if (writes) await audit(c, "branch:query", branch_id, { kind: statement.kind, tables: statement.tables.map((t) => t.name) });
@@ -159,14 +170,17 @@ export const branchRoutes = router()
       tags,
       summary: "What the branch changed, per table, and the conflicts a merge would meet now",
       description:
-        "Rows are matched by primary key; a table without one is compared as a multiset of whole rows. A conflict is a row main changed since the branch took it that the branch changed differently.",
+        "Rows are matched by primary key; a table without one is compared as a multiset of whole rows. A conflict is a row main changed since the branch took it that the branch changed differently. " +
+        "A diff shows main's rows, so besides `branch:read` it needs `query:read` on every table in it, as a query reading them would (403 naming the first refused table).",
       request: { params: BranchPathSchema },
       responses: { 200: jsonResponse(BranchDiffSchema, "The diff."), ...errorResponses("not_found", "conflict") },
     }),
     async (c) => {
       const { branch_id } = c.req.valid("param");
       await authorize(c, "branch:read", branchResource(branch_id));
-      return c.json(unwrap(await branchObject(c.env, branch_id).diff(branchRef(branch_id))), 200);
+      const diff = unwrap(await branchObject(c.env, branch_id).diff(branchRef(branch_id)));
+      await authorizeAll(c, branch_id, "branch:read", readsOf(diff.tables.map((t) => t.table)));
+      return c.json(diff, 200);
     },
   )
   .openapi(
@@ -186,10 +200,15 @@ export const branchRoutes = router()
       const { strategy, resolutions } = c.req.valid("json");
       await authorize(c, "branch:merge", branchResource(branch_id));
       const object = branchObject(c.env, branch_id);
-      // Merging writes main's tables: the caller needs query:write on each table the branch changed.
+      // Merging writes main's tables: the caller needs query:write on each table the branch changed; and a
+      // conflict report shows main's rows of those tables, so query:read too, as a query would.
       const tables = unwrap(await object.changedTables(branchRef(branch_id)));
-      for (const table of tables) await authorize(c, "query:write", tableResource(table));
-      return c.json(unwrap(await object.merge(branchRef(branch_id), strategy, resolutions ?? [], auditContext(c), tables)), 200);
+      for (const table of tables) await authorize(c, "query:write", tableResource(foldName(table)));
+      await authorizeAll(c, branch_id, "branch:merge", readsOf(tables));
+      const result = unwrap(await object.merge(branchRef(branch_id), strategy, resolutions ?? [], auditContext(c), tables));
+      if (result.status === "merged")
+        platformEvent(c, { type: "branch.merged", key: `branch.merged:${branch_id}`, data: { branch_id, merged_by: c.get("principal").agentId, applied: result.applied } });
+      return c.json(result, 200);
     },
   )
   .openapi(
@@ -207,6 +226,7 @@ export const branchRoutes = router()
       const { closed } = unwrap(await branchObject(c.env, branch_id).discard(branchRef(branch_id), auditContext(c)));
       const after = await findBranch(database(c.env), branch_id);
       if (!closed) requireOpen(after);
+      platformEvent(c, { type: "branch.discarded", key: `branch.discarded:${branch_id}`, data: { branch_id, label: after.label, discarded_by: c.get("principal").agentId } });
       return c.json(after, 200);
     },
   );

@@ -29,6 +29,8 @@ import {
   StoreMemorySchema,
 } from "../memory/schemas";
 import { searchMemories } from "../memory/search-memory";
+import type { Memory } from "../memory/schemas";
+import { platformEvent } from "../events/platform-events";
 import { memoryServices } from "../memory/services";
 
 const tags = ["Shared memory"];
@@ -38,6 +40,15 @@ const MemoryPath = z.object({ memory_id: z.string().min(1).max(64) });
 async function authorizeNamespaces(c: Context<AppEnv>, action: Action, namespaces: string[]) {
   const resources = await namespaceResources(database(c.env), await principalOf(c), namespaces);
   for (const resource of resources) await authorize(c, action, resource);
+}
+
+/** The `memory.stored` platform event: free while no workflow subscribes to it (events/platform-events.ts). */
+function memoryStored(c: Context<AppEnv>, m: Memory) {
+  platformEvent(c, {
+    type: "memory.stored",
+    key: `memory.stored:${m.memory_id}`,
+    data: { memory_id: m.memory_id, agent_id: m.agent_id, memory_type: m.memory_type, importance: m.importance, metadata: m.metadata, created_by: m.created_by, created_at: m.created_at },
+  });
 }
 
 /** Access counts are bookkeeping: they are written after the response, and a failure only loses a count. */
@@ -61,6 +72,7 @@ export const memoryRoutes = router()
       const input = c.req.valid("json");
       await authorizeNamespaces(c, "memory:write", [input.agent_id]);
       const memory = await storeMemory(memoryServices(c.env, c.executionCtx), input, auditContext(c));
+      memoryStored(c, memory);
       return c.json(memory, 201);
     },
   )
@@ -79,6 +91,7 @@ export const memoryRoutes = router()
       const { memories } = c.req.valid("json");
       await authorizeNamespaces(c, "memory:write", [...new Set(memories.map((m) => m.agent_id))]);
       const items = await storeMemories(memoryServices(c.env, c.executionCtx), memories, auditContext(c));
+      for (const memory of items) memoryStored(c, memory);
       return c.json({ items }, 201);
     },
   )

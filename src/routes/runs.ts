@@ -61,6 +61,7 @@ export const runRoutes = router()
         trigger: { type: "manual" },
         startedBy: c.get("principal").agentId,
         requestId: c.get("requestId"),
+        ...(c.get("principal").catalogVersion ? { catalogVersion: c.get("principal").catalogVersion } : {}),
       });
       return c.json(run, 201);
     },

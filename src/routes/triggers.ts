@@ -4,11 +4,13 @@ import type { Resource } from "../authz/actions";
 import { authorize } from "../authz/authorize";
 import { database } from "../db/client";
 import { auditContext } from "../http/audit-context";
+import { principalOf } from "../http/auth";
 import type { AppEnv } from "../http/context";
 import { idempotent } from "../http/idempotency";
 import { IdempotencyHeaders, ListQuery, errorResponses, jsonBody, jsonResponse } from "../http/openapi";
 import { router } from "../http/router";
 import { embedderFor } from "../memory/embeddings";
+import { namespaceResources } from "../memory/namespaces";
 import {
   CreateTriggerSchema,
   DeletedTriggerSchema,
@@ -36,6 +38,16 @@ async function authorizeAction(c: Context<AppEnv>, action: TriggerActionInput | 
   if (action?.type === "agent_notify") await authorize(c, "inbox:send", { type: "inbox", id: action.target_agent_id, owner: action.target_agent_id });
 }
 
+/**
+ * A trigger listens only to namespaces its creator may read (else it would tell its creator each private
+ * memory's id and similarity to a concept of its choosing): `memory:read` on every one, refusals recorded.
+ */
+async function authorizeNamespaces(c: Context<AppEnv>, namespaces: readonly string[] | null | undefined) {
+  if (!namespaces?.length) return;
+  for (const resource of await namespaceResources(database(c.env), await principalOf(c), [...new Set(namespaces)]))
+    await authorize(c, "memory:read", resource);
+}
+
 /** The trigger, once the caller may change it: its creator's, or an admin's. */
 async function ownedTrigger(c: Context<AppEnv>, triggerId: string) {
   const row = await findTrigger(database(c.env), triggerId);
@@ -52,7 +64,10 @@ export const triggerRoutes = router()
       summary: "Register a semantic trigger",
       description:
         "Every memory stored afterwards (in `namespaces`, default all) whose cosine similarity to `concept` is at least `threshold` fires the " +
-        "action once, unless the trigger fired within `cooldown_seconds`. A webhook URL must be http(s) to a public address. " +
+        "action once, unless the trigger fired within `cooldown_seconds`. A trigger listens only to what its creator may read: each of " +
+        "`namespaces` needs `memory:read` (403 otherwise, also on PATCH), and at firing time a memory fires it only if the creator may " +
+        "still read its namespace (so a trigger without `namespaces` never fires for other agents' private ones). A webhook URL must be " +
+        "http(s) to a public address. " +
         ACCESS,
       middleware: [idempotent] as const,
       request: { headers: IdempotencyHeaders, body: jsonBody(CreateTriggerSchema) },
@@ -61,6 +76,7 @@ export const triggerRoutes = router()
     async (c) => {
       const input = c.req.valid("json");
       await authorize(c, "trigger:manage", anyTrigger);
+      await authorizeNamespaces(c, input.namespaces);
       await authorizeAction(c, input.action);
       return c.json(await createTrigger(services(c), input, auditContext(c)), 201);
     },
@@ -110,6 +126,7 @@ export const triggerRoutes = router()
       const { trigger_id } = c.req.valid("param");
       const patch = c.req.valid("json");
       await ownedTrigger(c, trigger_id);
+      await authorizeNamespaces(c, patch.namespaces);
       await authorizeAction(c, patch.action);
       return c.json(await updateTrigger(services(c), trigger_id, patch, auditContext(c)), 200);
     },

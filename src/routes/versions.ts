@@ -1,5 +1,5 @@
 import { createRoute } from "@hono/zod-openapi";
-import type { Context } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { requireAgent } from "../agents/require-agent";
 import type { Resource } from "../authz/actions";
 import { authorize } from "../authz/authorize";
@@ -20,7 +20,7 @@ import { checkPublish, deprecateVersion, getVersion, listVersions, promoteVersio
 import { database } from "../db/client";
 import { auditContext } from "../http/audit-context";
 import type { AppEnv } from "../http/context";
-import { ApiError } from "../http/errors";
+import { ApiError, invalidFromZod } from "../http/errors";
 import { idempotent } from "../http/idempotency";
 import { IdempotencyHeaders, errorResponses, jsonBody, jsonResponse } from "../http/openapi";
 import { router } from "../http/router";
@@ -45,7 +45,48 @@ async function authorizeRead(c: Context<AppEnv>, agentId: string): Promise<void>
   await requireAgent(c, agentId);
 }
 
-export const versionRoutes = router()
+/**
+ * `GET /v1/agents/{agent_id}/versions/resolve` is served by the `…/versions/{version}` route: a static
+ * segment beside a parameter that has routes under it would make Hono fall back from its compiled
+ * RegExpRouter to the slower trie for every request. It is documented on its own path all the same.
+ */
+const resolveRoute = createRoute({
+  method: "get",
+  path: "/v1/agents/{agent_id}/versions/resolve",
+  tags,
+  summary: "Resolve a version reference now",
+  description:
+    "`latest` is the promoted version if one is promoted and not deprecated, else the highest version that is neither deprecated " +
+    "nor a pre-release; a range takes its highest non-deprecated match; an exact version is itself (deprecated or not: " +
+    "`deprecated` says so, and new workflows may not pin it). 404 when nothing matches.",
+  request: { params: VersionsPathSchema, query: ResolveQuery },
+  responses: { 200: jsonResponse(ResolvedReferenceSchema, "The version the reference picks now."), ...errorResponses("not_found") },
+});
+
+/** Before the `{version}` route's own validation: "resolve" is no semver version, so it hides none. */
+const servesResolve: MiddlewareHandler<AppEnv> = async (c, next) => {
+  if (c.req.param("version") !== "resolve") return next();
+  const path = VersionsPathSchema.safeParse({ agent_id: c.req.param("agent_id") });
+  if (!path.success) throw invalidFromZod(path.error, "path");
+  return c.json(await resolveReference(c, path.data.agent_id), 200);
+};
+
+async function resolveReference(c: Context<AppEnv>, agentId: string) {
+  const query = ResolveQuery.safeParse(c.req.query());
+  if (!query.success) throw invalidFromZod(query.error, "query string");
+  const { ref } = query.data;
+  const reference = parseReference(ref);
+  if (reference.kind === "invalid") throw new ApiError("invalid_request", `The reference ${reference.message}.`, [{ path: "ref", message: reference.message }]);
+  await authorizeRead(c, agentId);
+  const outcome = await resolveOne(database(c.env), agentId, ref);
+  if ("message" in outcome) throw new ApiError("not_found", outcome.message);
+  return outcome.resolved;
+}
+
+const routes = router();
+routes.openAPIRegistry.registerPath(resolveRoute);
+
+export const versionRoutes = routes
   .openapi(
     createRoute({
       method: "post",
@@ -87,37 +128,13 @@ export const versionRoutes = router()
       return c.json(await listVersions(database(c.env), agent_id, limit, cursor), 200);
     },
   )
-  // Before `…/versions/{version}`, which would otherwise take "resolve" for a version.
-  .openapi(
-    createRoute({
-      method: "get",
-      path: "/v1/agents/{agent_id}/versions/resolve",
-      tags,
-      summary: "Resolve a version reference now",
-      description:
-        "`latest` is the promoted version if one is promoted and not deprecated, else the highest version that is neither deprecated " +
-        "nor a pre-release; a range takes its highest non-deprecated match; an exact version is itself (deprecated or not: " +
-        "`deprecated` says so, and new workflows may not pin it). 404 when nothing matches.",
-      request: { params: VersionsPathSchema, query: ResolveQuery },
-      responses: { 200: jsonResponse(ResolvedReferenceSchema, "The version the reference picks now."), ...errorResponses("not_found") },
-    }),
-    async (c) => {
-      const { agent_id } = c.req.valid("param");
-      const { ref } = c.req.valid("query");
-      const reference = parseReference(ref);
-      if (reference.kind === "invalid") throw new ApiError("invalid_request", `The reference ${reference.message}.`, [{ path: "ref", message: reference.message }]);
-      await authorizeRead(c, agent_id);
-      const outcome = await resolveOne(database(c.env), agent_id, ref);
-      if ("message" in outcome) throw new ApiError("not_found", outcome.message);
-      return c.json(outcome.resolved, 200);
-    },
-  )
   .openapi(
     createRoute({
       method: "get",
       path: "/v1/agents/{agent_id}/versions/{version}",
       tags,
       summary: "Get one version",
+      middleware: [servesResolve] as const,
       request: { params: VersionPathSchema },
       responses: { 200: jsonResponse(AgentVersionSchema, "The version."), ...errorResponses("not_found") },
     }),

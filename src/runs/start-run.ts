@@ -1,10 +1,13 @@
 import { type PinnedAgent, DEFAULT_RUN_LIMITS, type RunEvent, type RunInit, type RunTrigger, type RunView } from "../../durable-objects/workflow-run/run-types";
+import { chooseArmsFrom, recordAssignments } from "../ab/assignment";
 import { createBranch, defaultTtlSeconds } from "../branches/registry";
-import { type ResolvedVersion, resolveReferences } from "../catalog/resolve";
+import type { ResolvedVersion } from "../catalog/resolve";
 import { database } from "../db/client";
 import { newId } from "../lib/ids";
 import type { Json, JSONSchema, WorkflowDefinition } from "../workflows/definition/types";
-import { type CurrentWorkflow, definitionOf, requireWorkflow } from "../workflows/workflow-store";
+import type { CurrentWorkflow } from "../workflows/workflow-store";
+import { readCatalogVersion } from "./catalog-version";
+import { startPlan } from "./start-plan";
 import { runObject } from "./run-object";
 
 /** What starts a run: a manual start, or a lifecycle trigger (schedule, event, webhook, polling). */
@@ -21,6 +24,8 @@ export interface StartRequest {
   runId?: string;
   /** The revision loaded already, when the caller has it. */
   current?: CurrentWorkflow;
+  /** The catalog's version token, when the caller read it already (authentication does, with the key). */
+  catalogVersion?: string;
 }
 
 const pin = (version: ResolvedVersion): PinnedAgent => ({
@@ -36,19 +41,26 @@ const pin = (version: ResolvedVersion): PinnedAgent => ({
  */
 export async function startRun(env: Env, request: StartRequest): Promise<RunView> {
   const db = database(env);
-  const current = request.current ?? (await requireWorkflow(db, request.workflow));
-  const definition = definitionOf(current.revision);
-  const resolved = await resolveReferences(db, definition.agents);
+  const plan = await startPlan(db, request.workflow, request.catalogVersion ?? (await readCatalogVersion(env.DB)) ?? undefined, request.current);
+  const { definition } = plan;
+  const runId = request.runId ?? newId("run");
+  // A/B tests of agents referenced as `latest` pick an arm by the run id, counted as they are chosen.
+  // (Dry runs resolve their versions without this: nothing of theirs reaches A/B assignment.)
+  const choices = await chooseArmsFrom(db, plan.running, definition.agents, runId);
+  const chosen = new Map([...choices].map(([agent, c]) => [agent, "ended" in c ? c.ended : c.version] as const));
+  const arms = [...choices].flatMap(([agent, c]) => ("ended" in c ? [] : [[agent, c] as const]));
+  const [resolved] = await Promise.all([plan.resolve(chosen), recordAssignments(env.DB, runId, arms.map(([, c]) => c))]);
+  const abOf = new Map(arms.map(([agent, c]) => [agent, { ab_test_id: c.ab_test_id, arm: c.arm }]));
   const agents: Record<string, PinnedAgent> = {};
   for (const ref of definition.agents) {
     const version = resolved.get(ref.name);
-    if (version) agents[ref.name] = pin(version);
+    const ab = abOf.get(ref.name);
+    if (version) agents[ref.name] = ab ? { ...pin(version), ab } : pin(version);
   }
-  const runId = request.runId ?? newId("run");
   const init: RunInit = {
     run_id: runId,
-    workflow: current.workflow.name,
-    revision: current.revision.revision,
+    workflow: plan.current.workflow.name,
+    revision: plan.current.revision.revision,
     definition,
     agents,
     input: request.input,

@@ -1,10 +1,12 @@
-import { type ParserOptions, parse } from "sql-parser-cst";
 import { ApiError } from "../http/errors";
 import { type CstNode, field, isNode, rangeOf, rightmostSelect } from "./cst";
-import { RefusedTableError, refusedSyntax, unparsable } from "./guard-errors";
+import { RefusedTableError, refusedSyntax } from "./guard-errors";
 import { markIntervals } from "./interval-literal";
+import { MAX_SQL_LENGTH } from "./limits";
+import { onlyStatement } from "./parse";
 import { applyEdits, habitEdits } from "./postgres-habits";
 import { foldName } from "./sql-names";
+import { type StatementDigest, statementDigest } from "./statement-digest";
 import { type StatementKind, analyseStatement } from "./statement-tables";
 import { aliasSubquery, systemTableAlias } from "./system-table-aliases";
 import { type Access, type AliasRef, TableWalk } from "./table-walker";
@@ -25,6 +27,15 @@ export interface GuardedSql {
   sql: string;
   /** How many positional values the statement binds (`?` and `?NNN`). */
   parameterCount: number;
+  /**
+   * One SELECT over at most one table (not a view), or a change of one table without subqueries: its work
+   * is one pass at most, so the work bounds need not look at it.
+   */
+  simple: boolean;
+  /** The views (folded name → definition) the statement was read against. */
+  views: ReadonlyMap<string, string>;
+  /** For writes and schema changes, what the audit log keeps: the text without literal values, and its hash. */
+  digest?: StatementDigest;
 }
 
 export interface GuardOptions {
@@ -36,15 +47,17 @@ export interface GuardOptions {
   rowLimit?: number;
 }
 
-export const MAX_SQL_LENGTH = 100_000;
+export { MAX_SQL_LENGTH };
 const MAX_VIEW_DEPTH = 16;
-const PARSE_OPTIONS: ParserOptions = { dialect: "sqlite", filename: "sql", includeRange: true, paramTypes: ["?", "?nr", ":name", "@name", "$name"] };
 
 interface Analysis {
   kind: StatementKind;
   tables: TableAccess[];
   sql: string;
   parameterCount: number;
+  /** At most one SELECT and one name or function in a table position. */
+  single: boolean;
+  digest?: StatementDigest;
 }
 
 // Agents repeat their queries: the analysis of a statement (which does not depend on the views) is kept,
@@ -66,15 +79,17 @@ function remember<T>(cache: Map<string, T>, key: string, value: T): T {
  */
 export function guardSql(sql: string, options: GuardOptions = {}): GuardedSql {
   try {
-    const analysis = analyse(sql, options);
+    const { single, ...analysis } = analyse(sql, options);
     const views = foldedKeys(options.views);
-    if (views.size === 0) return { ...analysis, tables: [...analysis.tables] };
+    const readsView = analysis.tables.some((t) => t.access === "read" && views.has(t.name));
+    const simple = single && !readsView;
+    if (!readsView) return { ...analysis, tables: [...analysis.tables], simple, views };
     const tables = new Map(analysis.tables.map((t) => [`${t.access}:${t.name}`, t]));
     for (const table of analysis.tables) {
       if (table.access !== "read") continue;
       for (const read of viewReads(table.name, views, [])) tables.set(`read:${read.name}`, read);
     }
-    return { ...analysis, tables: [...tables.values()] };
+    return { ...analysis, tables: [...tables.values()], simple, views };
   } catch (err) {
     if (err instanceof ApiError) throw err;
     // Input deep enough to exhaust the stack, or anything else the guard did not foresee: refused, not a 5xx.
@@ -94,7 +109,7 @@ function analyse(sql: string, options: GuardOptions): Analysis {
   let kind = analyseStatement(statement, walk, foldedKeys(options.indexes));
   if (walk.aliasRefs.length > 0) {
     // HatiData's table names: the statement is rewritten to read the real tables, and that statement is
-    // what is analysed, authorised and run, exactly as if the user had typed it.
+    // what is analysed, authorised, filtered by the row rules and run, exactly as if the user had typed it.
     text = expandAliases(text, walk.aliasRefs);
     statement = onlyStatement(text);
     walk = new TableWalk();
@@ -104,7 +119,8 @@ function analyse(sql: string, options: GuardOptions): Analysis {
   let executable = applyEdits(text, start, end, habitEdits(statement, text));
   if (options.rowLimit !== undefined && isPlainSelect(statement)) executable += ` LIMIT ${options.rowLimit}`;
   const tables = walk.tables.map((t) => ({ name: foldName(t.name), access: t.access }));
-  const analysis = { kind, tables, sql: executable, parameterCount: walk.parameterCount };
+  const analysis: Analysis = { kind, tables, sql: executable, parameterCount: walk.parameterCount, single: walk.selects <= 1 && walk.sources <= 1 };
+  if (kind !== "read") analysis.digest = statementDigest(statement, text);
   // Schema statements depend on the index map; they are rare enough to analyse every time.
   return kind === "schema" ? analysis : remember(analyses, key, analysis);
 }
@@ -119,26 +135,6 @@ function expandAliases(text: string, refs: readonly AliasRef[]): string {
     return { start: ref.start, end: ref.end, text: aliasSubquery(alias) + (ref.needsName ? ` AS ${ref.alias}` : "") };
   });
   return applyEdits(text, 0, text.length, edits);
-}
-
-function parseProgram(text: string): CstNode[] {
-  try {
-    const program: unknown = parse(text, PARSE_OPTIONS);
-    const statements = isNode(program) && Array.isArray(program.statements) ? program.statements.filter(isNode) : [];
-    return statements.filter((s) => s.type !== "empty");
-  } catch (err) {
-    if (err instanceof RangeError) throw new ApiError("unprocessable", "The SQL is nested too deeply to parse.", undefined, { cause: err });
-    throw unparsable(err instanceof Error ? err.message : String(err), err);
-  }
-}
-
-function onlyStatement(text: string): CstNode {
-  const statements = parseProgram(text);
-  const [statement] = statements;
-  if (!statement) throw refusedSyntax("The SQL has no statement.");
-  if (statements.length > 1)
-    throw refusedSyntax(`Send exactly one statement per query; this SQL has ${statements.length} (a trailing ; is fine).`);
-  return statement;
 }
 
 /** A SELECT (or compound) with no LIMIT of its own, which a row cap can be appended to. */

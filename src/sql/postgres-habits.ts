@@ -97,7 +97,8 @@ function render(node: CstNode, sql: string): string {
 export function applyEdits(sql: string, start: number, end: number, edits: readonly Edit[]): string {
   let out = "";
   let at = start;
-  for (const edit of [...edits].sort((a, b) => a.start - b.start)) {
+  // An insertion (start = end) goes before an edit that starts where it is.
+  for (const edit of [...edits].sort((a, b) => a.start - b.start || a.end - b.end)) {
     out += sql.slice(at, edit.start) + edit.text;
     at = edit.end;
   }

@@ -52,11 +52,13 @@ const AUDIT_SQL =
 /**
  * A write or schema change, and its `_audit_log` row, in one D1 batch (one transaction): the change is
  * never kept without its audit row. The row names the first table changed; its details list them all,
- * with the statement's kind, the rows it changed (`changes()`, read right after it) and its SQL.
+ * with the statement's kind, the rows it changed (`changes()`, read right after it) and its SQL without
+ * literal values (`?` for each) with that text's SHA-256: the audit log, readable by SQL, must not hand
+ * out the values a statement wrote to a table its reader may not read. Parameter values are not kept.
  */
 export async function runChange(db: D1Database, guarded: GuardedSql, params: readonly SqlParam[], audit: ChangeAudit): Promise<QueryResult> {
   const changed = guarded.tables.filter((t) => t.access !== "read").map((t) => t.name);
-  const details = JSON.stringify({ kind: guarded.kind, tables: changed, sql: guarded.sql.slice(0, 2000) });
+  const details = JSON.stringify({ kind: guarded.kind, tables: changed, sql: guarded.digest?.text.slice(0, 2000) ?? null, sql_sha256: guarded.digest?.hash ?? null });
   const isWrite = guarded.kind === "write" ? 1 : 0;
   const started = Date.now();
   try {

@@ -12,6 +12,8 @@ export interface SchemaCatalog {
   names: ReadonlySet<string>;
   views: ReadonlyMap<string, string>;
   indexes: ReadonlyMap<string, string>;
+  /** Tables WITHOUT ROWID, whose size must be counted (the others are bounded by their rowids). */
+  withoutRowid: ReadonlySet<string>;
   loadedAt: number;
 }
 
@@ -31,13 +33,15 @@ export async function loadCatalog(db: D1Database): Promise<SchemaCatalog> {
   const names = new Set<string>();
   const views = new Map<string, string>();
   const indexes = new Map<string, string>();
+  const withoutRowid = new Set<string>();
   for (const row of results) {
     const name = foldName(row.name);
     if (row.type === "index") indexes.set(name, foldName(row.tbl_name));
     else names.add(name);
     if (row.type === "view" && row.sql) views.set(name, row.sql);
+    if (row.type === "table" && row.sql && /without\s+rowid/i.test(row.sql)) withoutRowid.add(name);
   }
-  cached = { names, views, indexes, loadedAt: Date.now() };
+  cached = { names, views, indexes, withoutRowid, loadedAt: Date.now() };
   return cached;
 }
 

@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { MAX_SQL_LENGTH } from "./guard";
+import { MAX_SQL_LENGTH } from "./limits";
 
 /** D1 binds at most 100 values per statement. */
 export const MAX_PARAMS = 100;

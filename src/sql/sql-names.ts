@@ -18,6 +18,15 @@ export const READABLE_SYSTEM_TABLES: ReadonlySet<string> = new Set([
   "_agent_versions",
   "_workflows",
   "_workflow_revisions",
+  "_ab_tests",
+  "_ab_test_arms",
+  "_events",
+  "_event_decisions",
+  "_event_types",
+  "_run_observations",
+  "_run_agent_stats",
+  "_run_edges",
+  "_run_task_durations",
 ]);
 
 /** SQLite's own catalog, readable so users can list their tables; its other `sqlite_` tables are not. */

@@ -2,6 +2,7 @@ import { ALLOWED_FUNCTIONS, ALLOWED_TABLE_FUNCTIONS } from "./allowed-functions"
 import { type CstNode, children, field, identifierName, isNode, leftmostSelect, listItems, rangeOf } from "./cst";
 import { RefusedTableError, refusedSyntax } from "./guard-errors";
 import { INTERVAL_MARKER } from "./interval-literal";
+import { isProtectedTable } from "./row-rules";
 import { foldName, isReservedName, readRefusal, writeRefusal } from "./sql-names";
 import { systemTableAlias } from "./system-table-aliases";
 
@@ -25,6 +26,24 @@ export interface AliasRef {
   end: number;
   /** Whether the rewrite must name the subquery after the alias (a FROM item without an alias of its own). */
   needsName: boolean;
+}
+
+/**
+ * One place where a statement reads a table or view by name (not a CTE), with what a rewrite of that
+ * place needs to know: the row rule replaces a protected table's name by a filtered subquery there.
+ */
+export interface ReadSite {
+  /** Folded, as SQLite compares names. */
+  name: string;
+  /** The name as written, `main.` included. */
+  range: [number, number];
+  /** Followed by its own alias (`FROM _memory m`), so the subquery needs none. */
+  aliased: boolean;
+  /** `INDEXED BY` / `NOT INDEXED` follows: a subquery cannot take it. */
+  indexed: boolean;
+  /** `x IN name`, where a subquery must be written `x IN (SELECT ...)`. */
+  inList: boolean;
+  qualified: boolean;
 }
 
 // The walk finds every table a statement touches. It is scope-aware only where SQLite is: an unqualified
@@ -55,8 +74,13 @@ export class TableWalk {
   readonly tables: TableRef[] = [];
   /** Reads of HatiData's table names, in source order; the tables they alias are in `tables`. */
   readonly aliasRefs: AliasRef[] = [];
+  /** Every place a table or view is read by name, in the order walked. */
+  readonly readSites: ReadSite[] = [];
   /** Positional values the statement binds: `?` takes the next number, `?NNN` that number. */
   parameterCount = 0;
+  /** SELECTs (subqueries and CTE bodies included) and the names and functions in table positions. */
+  selects = 0;
+  sources = 0;
   private readonly seen = new Set<string>();
   private readonly handledWith = new Set<CstNode>();
 
@@ -80,10 +104,14 @@ export class TableWalk {
         return this.binary(node, scope);
       case "parameter":
         return this.parameter(node);
-      case "references_specification":
-        // A foreign key reads its parent table on every write: key material must not be probed that way.
-        this.tableRef(field(node, "table"), "read", []);
+      case "references_specification": {
+        // A foreign key reads its parent table on every write: key material must not be probed that way,
+        // nor may it tell which rows of a protected table exist (the row rule cannot filter a key check).
+        const parent = this.tableRef(field(node, "table"), "read", [], { foreignKey: true });
+        if (parent !== undefined && isProtectedTable(parent))
+          throw refusedSyntax(`A foreign key may not reference '${parent}': its rows are shown per caller, and a key check would tell which exist.`);
         return;
+      }
       case "with_clause":
         if (this.handledWith.has(node)) return;
         throw refusedSyntax("WITH is only supported at the start of a statement.");
@@ -112,6 +140,7 @@ export class TableWalk {
   }
 
   private select(node: CstNode, scope: readonly string[]): void {
+    this.selects++;
     const clauses = Array.isArray(node.clauses) ? node.clauses.filter(isNode) : [];
     const first = clauses[0];
     // A compound statement's WITH was taken in already, with the scope passed here.
@@ -140,18 +169,18 @@ export class TableWalk {
         this.tableExpr(field(node, "right"), scope);
         if (field(node, "specification")) this.visit(field(node, "specification") as CstNode, scope);
         return;
-      case "alias": {
-        const named = field(node, "expr");
-        // A table with an alias of its own (`FROM t AS x`): the name is still a table reference.
-        if (named?.type === "identifier" || named?.type === "member_expr") {
-          this.tableRef(named, "read", scope, "from-named");
+      case "alias":
+      case "indexed_table":
+      case "not_indexed_table": {
+        // A table's name keeps its alias and INDEXED BY with it: the row rule's rewrite needs to know.
+        let inner = field(node, node.type === "alias" ? "expr" : "table");
+        if (inner?.type === "alias") inner = field(inner, "expr");
+        if (inner?.type === "identifier" || inner?.type === "member_expr") {
+          this.tableRef(node, "read", scope, { position: node.type === "alias" ? "from-named" : "from" });
           return;
         }
-        return this.tableExpr(named, scope);
+        return this.tableExpr(field(node, node.type === "alias" ? "expr" : "table"), scope);
       }
-      case "indexed_table":
-      case "not_indexed_table":
-        return this.tableExpr(field(node, "table"), scope);
       case "paren_expr": {
         const inner = field(node, "expr");
         if (inner?.type === "select_stmt" || inner?.type === "compound_select_stmt") return this.visit(inner, scope);
@@ -161,7 +190,7 @@ export class TableWalk {
         return this.tableFunction(node, scope);
       case "identifier":
       case "member_expr":
-        this.tableRef(node, "read", scope, "from");
+        this.tableRef(node, "read", scope, { position: "from" });
         return;
     }
     throw refusedSyntax(`Switchyard's SQL guard does not support this FROM item (${node.type}).`);
@@ -172,9 +201,17 @@ export class TableWalk {
    * than `main` and tables that are never reachable this way. `position` is where a read stands, for the
    * names that are aliases of system tables: they are readable only as FROM items and after IN.
    */
-  tableRef(node: CstNode | undefined, access: Access, scope: readonly string[], position?: TablePosition): string | undefined {
+  tableRef(
+    node: CstNode | undefined,
+    access: Access,
+    scope: readonly string[],
+    site: { position?: TablePosition; inList?: boolean; indexed?: boolean; foreignKey?: boolean } = {},
+  ): string | undefined {
+    if (site.indexed === undefined) this.sources++;
+    const indexed = site.indexed === true || node?.type === "indexed_table" || node?.type === "not_indexed_table";
     const target = node?.type === "alias" || node?.type === "indexed_table" || node?.type === "not_indexed_table" ? field(node, node.type === "alias" ? "expr" : "table") : node;
-    if (target?.type === "alias") return this.tableRef(target, access, scope, position);
+    if (target?.type === "alias") return this.tableRef(target, access, scope, { ...site, indexed });
+    const position = site.position;
     const { schema, name } = qualifiedName(target);
     if (schema === undefined && access === "read" && scope.includes(foldName(name))) return undefined;
     const reason = access === "read" ? readRefusal(name) : writeRefusal(name);
@@ -189,10 +226,13 @@ export class TableWalk {
       return name;
     }
     this.add(name, access);
+    if (access === "read" && target?.range && site.foreignKey !== true)
+      this.readSites.push({ name: foldName(name), range: target.range, aliased: node?.type === "alias", indexed, inList: site.inList === true, qualified: schema !== undefined });
     return name;
   }
 
   private tableFunction(node: CstNode, scope: readonly string[]): void {
+    this.sources++;
     const name = foldName(identifierName(field(node, "name")) ?? "");
     if (!ALLOWED_TABLE_FUNCTIONS.has(name)) {
       if (name.startsWith("pragma_")) throw refusedSyntax(`PRAGMA functions (${name}) are refused: they reach outside the data layer.`);
@@ -222,7 +262,7 @@ export class TableWalk {
     if (isInOperator(node.operator) && right && (right.type === "identifier" || right.type === "member_expr" || right.type === "func_call")) {
       if (left) this.visit(left, scope);
       if (right.type === "func_call") this.tableFunction(right, scope);
-      else this.tableRef(right, "read", scope, "in");
+      else this.tableRef(right, "read", scope, { inList: true, position: "in" });
       return;
     }
     for (const child of children(node)) this.visit(child, scope);

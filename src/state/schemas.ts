@@ -1,5 +1,5 @@
 import { z } from "@hono/zod-openapi";
-import { AgentIdSchema, JsonValueSchema, TimestampSchema, listOf } from "../http/openapi";
+import { AgentIdSchema, JsonValueSchema, TimestampSchema, listOf, queryInteger } from "../http/openapi";
 
 /** Values are any JSON up to 1 MiB, measured as the UTF-8 bytes of their JSON text. */
 export const MAX_STATE_VALUE_BYTES = 1024 * 1024;
@@ -26,7 +26,7 @@ export const PutStateSchema = z
   .openapi("PutState");
 
 export const DeleteStateQuerySchema = z.object({
-  expected_version: z.coerce.number().int().min(1).optional(),
+  expected_version: queryInteger(1).optional(),
 });
 
 export const StateEntrySchema = z

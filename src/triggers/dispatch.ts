@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { publishPlatformEvent } from "../events/platform-events";
+import { emitTriggerEvent } from "../events/trigger-events";
 import { deliverToInbox } from "../inbox/deliver";
 import { isoNow } from "../lib/time";
 import type { Firing } from "./firing";
@@ -20,6 +22,23 @@ export function notifyInbox(env: Env, targetAgentId: string, notification: Notif
   return deliverToInbox(env, targetAgentId, { kind: "notification", dedupe_key: notificationDedupeKey(notification), notification });
 }
 
+/**
+ * The `trigger.fired` platform event, for workflows that subscribe to it (nothing is read or written when
+ * none does). A failure is logged, not the firing's: its own action is what the trigger promised.
+ */
+async function announceFiring(env: Env, firing: Firing): Promise<void> {
+  const n = firing.notification;
+  try {
+    await publishPlatformEvent(env, {
+      type: "trigger.fired",
+      key: `trigger.fired:${n.notification_id}`,
+      data: { notification_id: n.notification_id, trigger_id: n.trigger_id, trigger_name: n.trigger_name, memory_id: n.source_memory_id, agent_id: n.agent_id, score: n.score, action_type: firing.actionType },
+    });
+  } catch (error) {
+    console.error(`trigger.fired for ${n.notification_id} could not be published`, error);
+  }
+}
+
 const markDispatched = (db: D1Database, notificationId: string) =>
   db.prepare("UPDATE _trigger_firings SET status = 'dispatched', dispatched_at = ? WHERE notification_id = ? AND status = 'pending'").bind(isoNow(), notificationId).run();
 
@@ -33,6 +52,7 @@ const markDispatched = (db: D1Database, notificationId: string) =>
  */
 export async function dispatchFiring(env: Env, firing: Firing): Promise<void> {
   const id = firing.notification.notification_id;
+  await announceFiring(env, firing);
   if (firing.actionType === "write_event") return; // its audit row was written with the firing
   if (firing.actionType === "agent_notify" && firing.targetAgentId !== null) {
     try {
@@ -43,6 +63,9 @@ export async function dispatchFiring(env: Env, firing: Firing): Promise<void> {
     }
   } else if (firing.actionType === "webhook" && firing.deliveryId !== null) {
     await env.DELIVERIES.send({ kind: "webhook", delivery_id: firing.deliveryId } satisfies DeliveryMessage);
+  } else if (firing.actionType === "emit_event" && firing.eventType !== null) {
+    // Until it is published the firing stays pending, and the cron dispatches it again (same event id).
+    await emitTriggerEvent(env, firing.eventType, firing.notification);
   }
   await markDispatched(env.DB, id);
 }

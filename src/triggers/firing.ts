@@ -6,8 +6,10 @@ import type { TriggerMatch } from "./trigger-set";
 /** A decided firing: the notification it carries and how its action is to be carried out. */
 export interface Firing {
   notification: Notification;
-  actionType: "agent_notify" | "webhook" | "write_event";
+  actionType: "agent_notify" | "webhook" | "write_event" | "emit_event";
   targetAgentId: string | null;
+  /** For `emit_event`: the type of the event to publish. */
+  eventType: string | null;
   /** The webhook delivery created with the firing, for webhook actions. */
   deliveryId: string | null;
 }
@@ -45,6 +47,7 @@ export async function claimFiring(db: D1Database, match: TriggerMatch, memory: S
   const action = trigger.action;
   const targetAgentId = action.type === "agent_notify" ? action.target_agent_id : null;
   const deliveryId = action.type === "webhook" ? newId("dlv") : null;
+  const eventType = action.type === "emit_event" ? action.event_type : null;
   const status = action.type === "write_event" ? "dispatched" : "pending";
 
   const statements = [
@@ -58,20 +61,20 @@ export async function claimFiring(db: D1Database, match: TriggerMatch, memory: S
       .bind(now, trigger.triggerId, memory.memoryId),
     db
       .prepare(
-        `INSERT INTO _trigger_firings (notification_id, trigger_id, trigger_name, memory_id, agent_id, score, action_type, target_agent_id, status, created_at, dispatched_at)
-         SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE changes() > 0
+        `INSERT INTO _trigger_firings (notification_id, trigger_id, trigger_name, memory_id, agent_id, score, action_type, target_agent_id, status, created_at, dispatched_at, event_type)
+         SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? WHERE changes() > 0
          RETURNING notification_id`,
       )
-      .bind(notification.notification_id, trigger.triggerId, trigger.name, memory.memoryId, memory.namespace, score, action.type, targetAgentId, status, now, status === "dispatched" ? now : null),
+      .bind(notification.notification_id, trigger.triggerId, trigger.name, memory.memoryId, memory.namespace, score, action.type, targetAgentId, status, now, status === "dispatched" ? now : null, eventType),
   ];
   if (action.type === "webhook")
     statements.push(
       db
         .prepare(
-          `INSERT INTO _webhook_deliveries (delivery_id, notification_id, trigger_id, url, payload, status, attempts, created_at, updated_at)
-           SELECT ?, ?, ?, ?, ?, 'pending', 0, ?, ? WHERE changes() > 0`,
+          `INSERT INTO _webhook_deliveries (delivery_id, notification_id, trigger_id, url, payload, status, attempts, created_at, updated_at, created_by)
+           SELECT ?, ?, ?, ?, ?, 'pending', 0, ?, ?, ? WHERE changes() > 0`,
         )
-        .bind(deliveryId, notification.notification_id, trigger.triggerId, action.url, webhookPayload(notification), now, now),
+        .bind(deliveryId, notification.notification_id, trigger.triggerId, action.url, webhookPayload(notification), now, now, trigger.createdBy),
     );
   if (action.type === "write_event")
     statements.push(
@@ -83,5 +86,5 @@ export async function claimFiring(db: D1Database, match: TriggerMatch, memory: S
         .bind(newId("aud"), "system:triggers", `trigger:${trigger.triggerId}`, now, JSON.stringify(notification)),
     );
   const results = await db.batch(statements);
-  return results[1]?.results.length ? { notification, actionType: action.type, targetAgentId, deliveryId } : undefined;
+  return results[1]?.results.length ? { notification, actionType: action.type, targetAgentId, deliveryId, eventType } : undefined;
 }

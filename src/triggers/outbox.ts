@@ -1,9 +1,10 @@
 import { sql } from "drizzle-orm";
-import type { Database } from "../db/client";
+import { type Database, database } from "../db/client";
 import { triggerOutbox } from "../db/schema";
 import { embedderFor } from "../memory/embeddings";
 import { dispatchFiring } from "./dispatch";
 import { claimFiring, type Firing } from "./firing";
+import { creatorsMayRead } from "./listener-access";
 import { activeTriggers } from "./trigger-cache";
 
 /** A memory just stored, with what matching needs: its vector is in hand, so nothing is embedded twice. */
@@ -41,7 +42,16 @@ export async function matchStoredMemories(env: Env, stored: StoredForMatching[],
   if (stored.length === 0) return [];
   const version = Math.max(...stored.map((s) => s.triggerVersion));
   const set = await activeTriggers(env.DB, version);
-  const claims = stored.flatMap((memory) => set.match(memory.vector, memory.namespace, model).map((match) => claimFiring(env.DB, match, memory)));
+  const matched = stored.flatMap((memory) => set.match(memory.vector, memory.namespace, model).map((match) => ({ match, memory })));
+  // A trigger listens only to what its creator may read, decided now: a private namespace's memories
+  // never reach another agent's trigger (not even its id and score), whatever `namespaces` says.
+  const readable = await creatorsMayRead(
+    database(env),
+    matched.map(({ match, memory }) => ({ creator: match.trigger.createdBy, namespace: memory.namespace })),
+  );
+  const claims = matched
+    .filter(({ match, memory }) => readable({ creator: match.trigger.createdBy, namespace: memory.namespace }))
+    .map(({ match, memory }) => claimFiring(env.DB, match, memory));
   const firings = (await Promise.all(claims)).filter((f): f is Firing => f !== undefined);
   await Promise.all(firings.map((f) => dispatchFiring(env, f)));
   await env.DB.prepare("DELETE FROM _trigger_outbox WHERE memory_id IN (SELECT value FROM json_each(?))")
@@ -95,6 +105,7 @@ interface PendingFiringRow {
   target_agent_id: string | null;
   created_at: string;
   delivery_id: string | null;
+  event_type: string | null;
 }
 
 async function redispatchPendingFirings(env: Env, cutoff: string): Promise<number> {
@@ -108,7 +119,7 @@ async function redispatchPendingFirings(env: Env, cutoff: string): Promise<numbe
   return results.length;
 }
 
-export function firingFromRow(r: Omit<PendingFiringRow, "delivery_id"> & { delivery_id?: string | null }): Firing {
+export function firingFromRow(r: Omit<PendingFiringRow, "delivery_id" | "event_type"> & { delivery_id?: string | null; event_type?: string | null }): Firing {
   return {
     notification: {
       notification_id: r.notification_id,
@@ -122,5 +133,6 @@ export function firingFromRow(r: Omit<PendingFiringRow, "delivery_id"> & { deliv
     actionType: r.action_type,
     targetAgentId: r.target_agent_id,
     deliveryId: r.delivery_id ?? null,
+    eventType: r.event_type ?? null,
   };
 }

@@ -1,6 +1,8 @@
 import { z } from "@hono/zod-openapi";
 import { AgentIdSchema, ListQuery, TimestampSchema, listOf } from "../http/openapi";
 import { MAX_CONTENT_BYTES } from "../memory/schemas";
+import { isPlatformEventType } from "../events/platform-types";
+import { EventTypeNameSchema } from "../events/schemas";
 
 const utf8Bytes = (s: string) => new TextEncoder().encode(s).byteLength;
 const MAX_CONCEPT_BYTES = 8 * 1024;
@@ -29,10 +31,17 @@ export const WebhookActionInputSchema = z.strictObject({
   secret: z.string().min(16, "secret must be at least 16 characters").max(256).openapi({ description: "Signs each delivery; never shown again." }),
 });
 export const WriteEventActionSchema = z.strictObject({ type: z.literal("write_event") });
+/** Publishes an event of `event_type` with the memory's id and the score (api-v1-coordination.md, "Events"). */
+export const EmitEventActionSchema = z.strictObject({
+  type: z.literal("emit_event"),
+  event_type: EventTypeNameSchema.refine((t) => !isPlatformEventType(t), "is a platform event type: only Switchyard publishes it; choose a type of your own"),
+});
 
 export const ActionInputSchema = z
-  .discriminatedUnion("type", [AgentNotifyActionSchema, WebhookActionInputSchema, WriteEventActionSchema])
-  .openapi("TriggerActionInput", { description: "`agent_notify` (an inbox notification), `webhook` (a signed POST) or `write_event` (an audit entry)." });
+  .discriminatedUnion("type", [AgentNotifyActionSchema, WebhookActionInputSchema, WriteEventActionSchema, EmitEventActionSchema])
+  .openapi("TriggerActionInput", {
+    description: "`agent_notify` (an inbox notification), `webhook` (a signed POST), `write_event` (an audit entry) or `emit_event` (an event of `event_type` that workflows may subscribe to).",
+  });
 
 /** An action as stored and shown: a webhook's secret is replaced by the fact that one is set. */
 export const ActionSchema = z
@@ -40,6 +49,7 @@ export const ActionSchema = z
     AgentNotifyActionSchema,
     z.object({ type: z.literal("webhook"), url: z.string(), secret_set: z.boolean() }),
     WriteEventActionSchema,
+    EmitEventActionSchema,
   ])
   .openapi("TriggerAction");
 

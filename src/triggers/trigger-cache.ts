@@ -13,7 +13,7 @@ async function load(db: D1Database): Promise<TriggerSet> {
   const [version, rows] = await db.batch([
     db.prepare("SELECT version FROM _trigger_version WHERE id = 1"),
     db.prepare(
-      `SELECT t.trigger_id, t.name, t.threshold, t.cooldown_seconds, t.action, t.namespaces, v.model, v.vector
+      `SELECT t.trigger_id, t.name, t.threshold, t.cooldown_seconds, t.action, t.namespaces, t.created_by, v.model, v.vector
          FROM _triggers t JOIN _trigger_vectors v ON v.trigger_id = t.trigger_id
         WHERE t.enabled = 1`,
     ),

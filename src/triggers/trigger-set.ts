@@ -10,6 +10,8 @@ export interface ActiveTrigger {
   action: TriggerAction;
   namespaces: string[] | null;
   model: string;
+  /** Its creator: a trigger fires only for memories its creator may read. */
+  createdBy: string;
 }
 
 export interface TriggerMatch {
@@ -26,6 +28,7 @@ export interface ActiveTriggerRow {
   namespaces: string | null;
   model: string;
   vector: unknown;
+  created_by: string;
 }
 
 /**
@@ -61,6 +64,7 @@ export class TriggerSet {
       action: JSON.parse(r.action) as TriggerAction,
       namespaces: r.namespaces === null ? null : (JSON.parse(r.namespaces) as string[]),
       model: r.model,
+      createdBy: r.created_by,
     }));
     this.size = rows.length;
     this.#matrix = new Float32Array(this.size * this.#dimensions);

@@ -99,7 +99,8 @@ export async function deleteWorkflow(env: Env, db: Database, name: string, force
       `Workflow '${name}' has ${running.length} running run${running.length === 1 ? "" : "s"}; wait for ${running.length === 1 ? "it" : "them"} to end, or delete with ?force=true to cancel ${running.length === 1 ? "it" : "them"}.`,
       { running_runs: running },
     );
-  for (const runId of running) await cancelRun(env, runId);
+  const by = { agent_id: audit.agentId, admin: true, ...(audit.requestId ? { request_id: audit.requestId } : {}) };
+  await Promise.all(running.map((runId) => cancelRun(env, runId, by, `workflow '${name}' was deleted`)));
   const deleted = await markDeleted(db, name, { revision: current.workflow.currentRevision, cancelled_runs: running }, audit);
   if (!deleted) throw new ApiError("not_found", `Workflow '${name}' does not exist.`);
   return running;

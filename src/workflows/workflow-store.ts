@@ -2,6 +2,7 @@ import { and, desc, eq, gt, isNull, lt, sql } from "drizzle-orm";
 import { type AuditEntry, auditIfChanged } from "../audit/audit-log";
 import type { Database } from "../db/client";
 import { workflowRevisions, workflows } from "../db/schema";
+import { subscriptionStatements, unsubscribeStatements } from "../events/subscriptions";
 import { ApiError } from "../http/errors";
 import { decodeCursor, decodeIntegerCursor, page } from "../lib/cursor";
 import { isoNow } from "../lib/time";
@@ -154,6 +155,8 @@ export async function saveRevision(db: Database, basis: Basis, next: NewRevision
     claim,
     insertRevision,
     auditIfChanged(db, { ...audit, action, resource: `workflow:${next.name}`, status: "success", details }),
+    // The event subscriptions move with the revision (events/subscriptions.ts), in the same transaction.
+    ...subscriptionStatements(db, next.name, revision, next.contentHash, next.definition),
   ]);
   if (claimed.length === 0) return null;
   const before = basis.kind === "new" ? undefined : basis.from;
@@ -174,6 +177,7 @@ export async function markDeleted(db: Database, name: string, details: Record<st
       .where(and(eq(workflows.name, name), isNull(workflows.deletedAt)))
       .returning({ name: workflows.name }),
     auditIfChanged(db, { ...audit, action: "workflow:delete", resource: `workflow:${name}`, status: "success", details }),
+    ...unsubscribeStatements(db, name),
   ]);
   return deleted.length > 0;
 }

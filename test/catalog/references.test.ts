@@ -1,7 +1,7 @@
 // Versions and references without the database: semver 2.0's order, and what each kind of reference picks.
 import { describe, expect, it } from "vitest";
 import { compareDescending, parseReference, parseVersion, resolveReference, type VersionStatus } from "../../src/catalog/references";
-import { jsonSchemaProblems } from "../../src/catalog/json-schema-check";
+import { jsonSchemaProblems, schemaValidator } from "../../src/catalog/json-schema-check";
 
 const v = (version: string, extra: Partial<VersionStatus> = {}): VersionStatus => {
   const parsed = parseVersion(version);
@@ -108,5 +108,15 @@ describe("JSON Schemas", () => {
     expect(jsonSchemaProblems({ items: { $ref: "#/$defs/missing" } })).toEqual([expect.objectContaining({ path: "items.$ref", message: expect.stringMatching(/points at nothing/) })]);
     expect(jsonSchemaProblems({ $ref: "https://example.com/schema.json" })[0]?.message).toMatch(/remote/);
     expect(jsonSchemaProblems(42)).toHaveLength(1);
+  });
+
+  it("gives a validator for a checked schema, in the draft it declares", () => {
+    const validator = schemaValidator({ type: "object", required: ["rows"], properties: { rows: { type: "integer", minimum: 0 } } });
+    expect(validator.validate({ rows: 3 }).valid).toBe(true);
+    expect(validator.validate({ rows: -1 }).valid).toBe(false);
+    expect(validator.validate({}).valid).toBe(false);
+    const draft4 = schemaValidator({ $schema: "http://json-schema.org/draft-04/schema#", type: "number", maximum: 5, exclusiveMaximum: true });
+    expect(draft4.validate(5).valid).toBe(false);
+    expect(draft4.validate(4.9).valid).toBe(true);
   });
 });

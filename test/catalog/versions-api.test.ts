@@ -219,6 +219,7 @@ describe("latest, ranges, deprecation and promotion", () => {
     const a = await newAgent();
     await published(a.key, a.agentId, "1.0.0");
     expect(invalidPaths(await resolve(a.key, a.agentId, "newest"))).toEqual(["ref"]);
+    expect(invalidPaths(await api("GET", `/v1/agents/${a.agentId}/versions/resolve`, { key: a.key }))).toEqual(["ref"]);
     expectError(await resolve(a.key, a.agentId, "^2"), 404, "not_found");
   });
 

@@ -56,7 +56,7 @@ describe("MCP with the official TypeScript client against npm run dev", () => {
     expect(client.getInstructions()).toMatch(/Switchyard/);
     const { tools } = await client.listTools();
     expect(tools.map((t) => t.name)).toEqual(expect.arrayContaining(["store_memory", "search_memory", "query", "branch_merge", "inbox_poll", "verify_chain"]));
-    expect(tools).toHaveLength(27);
+    expect(tools).toHaveLength(30);
     for (const tool of tools) {
       expect(tool.inputSchema.type, tool.name).toBe("object");
       expect(tool.annotations?.readOnlyHint, tool.name).toEqual(expect.any(Boolean));
@@ -115,6 +115,19 @@ describe("MCP with the official TypeScript client against npm run dev", () => {
     expect(await call(a, "replay_decision", { session_id: "forecast-review", verify_chain: true })).toMatchObject({ session_id: "forecast-review", step_count: 2, chain_valid: true });
     expect(await call(a, "verify_chain", { session_id: "forecast-review" })).toMatchObject({ chain_intact: true, entries_checked: 2 });
     expect(await call(a, "get_session_history", {})).toContainEqual(expect.objectContaining({ session_id: "forecast-review", steps: 2 }));
+
+    // A workflow run through the run tools: agent-a hands its analysis to agent-b.
+    const admin = local.admin();
+    for (const agent of ["agent-a", "agent-b"]) await admin.versions.publish(agent, { version: "1.0.0" });
+    await admin.workflows.put("mcp-handoff", "coordination:\n  pattern: message-passing\n  flow:\n    - {from: agent-a, to: agent-b}\n");
+    const run = await call(a, "start_run", { workflow: "mcp-handoff", input: { quarter: "Q1" } });
+    expect(run).toMatchObject({ status: "running", agents: { "agent-a": "1.0.0", "agent-b": "1.0.0" } });
+    const [task] = (await call(a, "inbox_poll", {})) as { kind: string; task_id: string }[];
+    expect(await call(a, "complete_task", { task_id: task!.task_id, output: { arr: 4200000 } })).toMatchObject({ status: "succeeded" });
+    const [next] = (await call(b, "inbox_poll", {})) as { task_id: string; input: unknown }[];
+    expect(next!.input).toEqual({ arr: 4200000 });
+    await call(b, "complete_task", { task_id: next!.task_id, output: "reviewed" });
+    expect(await call(b, "get_run", { run_id: run.run_id })).toMatchObject({ status: "succeeded", output: { "agent-b": "reviewed" } });
   });
 
   it("reports a policy denial as an error result, which the supervisor finds through HatiData's table name", async () => {
@@ -136,7 +149,7 @@ describe("MCP with the official TypeScript client against npm run dev", () => {
     const modern = await as("agent-b", { versionNegotiation: { mode: "auto" } });
     expect(modern.getProtocolEra()).toBe("modern");
     expect(modern.getNegotiatedProtocolVersion()).toBe("2026-07-28");
-    expect((await modern.listTools()).tools).toHaveLength(27);
+    expect((await modern.listTools()).tools).toHaveLength(30);
     expect(await call(modern, "set_agent_state", { key: "modern_probe", value: { era: "2026-07-28" } })).toMatchObject({ status: "ok" });
     expect(await call(modern, "get_agent_state", { key: "modern_probe" })).toMatchObject({ value: { era: "2026-07-28" } });
     const denied = (await modern.callTool({ name: "store_memory", arguments: { agent_id: "shared-knowledge-base", content: "not mine to write" } })) as TextResult;

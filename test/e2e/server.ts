@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, beforeEach } from "vitest";
 import { Switchyard } from "../../clients/typescript/index.ts";
+import { producerSessionArgs } from "../../scripts/producer-session.ts";
 
 const REPO_ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const START_TIMEOUT_MS = 150_000;
@@ -32,6 +33,14 @@ export interface StartOptions {
   adminToken?: string;
   /** More `--var NAME:value` settings, e.g. `{ WEBHOOK_ALLOW_PRIVATE: "true" }` for a local webhook receiver. */
   vars?: Record<string, string>;
+  /**
+   * Also run the Queues producer of examples/queue-producer in the same `wrangler dev` session (one local
+   * `switchyard-events` queue for both). Wrangler exposes the first config's Worker on the port, so the
+   * producer comes first and passes everything it does not handle itself on to Switchyard (its SWITCHYARD
+   * service binding): the API answers on the same base URL, and the producer's POST /publish and
+   * /ingest/warehouse-load are there too.
+   */
+  withQueueProducer?: boolean;
 }
 
 /** A running `npm run dev`. */
@@ -56,7 +65,8 @@ export async function startServer(options: StartOptions): Promise<DevServer> {
   const adminToken = options.adminToken ?? `e2e-admin-${randomUUID()}`;
   const baseUrl = `http://127.0.0.1:${port}`;
   const vars = Object.entries(options.vars ?? {}).flatMap(([name, value]) => ["--var", `${name}:${value}`]);
-  const child = spawn("npm", ["run", "dev", "--", "--port", String(port), "--persist-to", options.persistTo, "--var", `ADMIN_TOKEN:${adminToken}`, ...vars], {
+  const configs = options.withQueueProducer ? producerSessionArgs(REPO_ROOT, options.persistTo, { ADMIN_TOKEN: adminToken, ...options.vars }) : [];
+  const child = spawn("npm", ["run", "dev", "--", "--port", String(port), "--persist-to", options.persistTo, "--var", `ADMIN_TOKEN:${adminToken}`, ...vars, ...configs], {
     cwd: REPO_ROOT,
     env: userEnv(),
     // Its own process group: npm starts dev.mjs, which starts wrangler, which starts workerd; stopping

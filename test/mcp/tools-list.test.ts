@@ -26,7 +26,7 @@ const HATIDATA_TOOLS = [
   "branch_discard",
   "branch_list",
 ];
-const SWITCHYARD_TOOLS = ["inbox_poll", "inbox_ack", "send_message", "branch_write", "branch_diff", "verify_chain"];
+const SWITCHYARD_TOOLS = ["inbox_poll", "inbox_ack", "send_message", "branch_write", "branch_diff", "verify_chain", "start_run", "get_run", "complete_task"];
 
 interface ListedTool {
   name: string;
@@ -68,7 +68,7 @@ describe("tools/list", () => {
   it("marks each tool read-only, destructive and idempotent as it behaves", async () => {
     const tools = new Map((await listTools()).map((t) => [t.name, t.annotations]));
     for (const tool of tools.values()) for (const hint of ["readOnlyHint", "destructiveHint", "idempotentHint"] as const) expect(typeof tool[hint]).toBe("boolean");
-    for (const name of ["search_memory", "get_agent_state", "replay_decision", "get_session_history", "list_triggers", "test_trigger", "read_query", "list_tables", "describe_table", "branch_list", "branch_diff", "verify_chain"])
+    for (const name of ["search_memory", "get_agent_state", "replay_decision", "get_session_history", "list_triggers", "test_trigger", "read_query", "list_tables", "describe_table", "branch_list", "branch_diff", "verify_chain", "get_run"])
       expect(tools.get(name), name).toMatchObject({ readOnlyHint: true, destructiveHint: false });
     for (const name of ["delete_memory", "delete_trigger", "branch_discard", "branch_merge", "query", "set_agent_state"])
       expect(tools.get(name), name).toMatchObject({ readOnlyHint: false, destructiveHint: true });

@@ -136,18 +136,16 @@ describe("local vector index internals", () => {
     ]);
   });
 
-  it("searches 10,000 vectors in a few milliseconds", async () => {
+  it("finds the nearest of 10,000 vectors from the in-memory copies, in the namespace asked for", async () => {
+    // How fast is the bench's business (bench/figures/memory-search.ts, `npm run bench`): a timed test
+    // would only measure how busy the machine running it is.
     const index = new LocalVectorIndex(env.VECTOR_SHARD, uniqueId("speed"));
     const records = clusteredVectors(10_000, 5, "agent-a");
     for (let i = 0; i < records.length; i += 1000) await index.upsert(records.slice(i, i + 1000));
     const query = new Float32Array(records[42]!.values);
     await index.query(query, { topK: 10 }); // loads the in-memory copies
-    const runs = 20;
-    const started = Date.now();
-    for (let i = 0; i < runs; i++) await index.query(query, { topK: 10, namespace: "agent-a" });
-    const perQuery = (Date.now() - started) / runs;
-    console.log(`local vector index: ${perQuery.toFixed(1)} ms per query over 10,000 vectors (${LOCAL_VECTOR_SHARDS} shards, RPC included)`);
-    // Generous for a loaded CI machine; a scan that read every row from SQLite would take far longer.
-    expect(perQuery).toBeLessThan(75);
+    const { matches } = await index.query(query, { topK: 10, namespace: "agent-a" });
+    expect(matches.map((m) => m.id)).toEqual(bruteForce(records, query, 10).map((e) => e.id));
+    expect(matches[0]!.id).toBe(records[42]!.id);
   });
 });

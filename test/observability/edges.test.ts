@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { declaredEdges } from "../../src/observability/declared-edges";
 import { definition, pollTasks, runInit, runStub, uniqueName } from "../runs/run-fixtures";
 
-// Declared edges of each pattern (the seed's blocks), and an event-driven run's observed event edges.
+// Declared edges of each pattern (the seed's blocks), and an event-driven run's observed event edges and its event span.
 
 describe("declared edges", () => {
   it("reads each of the seed's patterns, combined in one definition", () => {
@@ -53,5 +53,14 @@ describe("observed event edges", () => {
     expect(results).toEqual(
       [checker, detector].sort().map((to) => ({ from_agent: "event:data.loaded", to_agent: to, kind: "event", count: 1 })),
     );
+    // The event is a span of the run, and each task it started links to it.
+    const spans = (await run.runTrace())!.spans;
+    const runSpan = spans.find((s) => s.kind === "run")!;
+    const events = spans.filter((s) => s.kind === "event");
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ parent_span_id: runSpan.span_id, name: "event data.loaded", status: "ok", attributes: { event_id: init.event.event_id, type: "data.loaded", source: "sales_warehouse" } });
+    const tasks = spans.filter((s) => s.kind === "task");
+    expect(tasks.map((t) => t.agent_id).sort()).toEqual([checker, detector].sort());
+    for (const task of tasks) expect(task.links).toEqual([{ span_id: events[0]!.span_id, kind: "event" }]);
   });
 });

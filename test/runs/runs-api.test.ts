@@ -124,6 +124,20 @@ coordination:
     expect(second.body.agents[a.agentId]).toBe("1.1.0");
   });
 
+  it("starts each run on the workflow's revision of that moment: a PUT between two starts is seen by the second", async () => {
+    const a = await agentWithKey("first");
+    const b = await agentWithKey("second");
+    const c = await agentWithKey("third");
+    const name = workflowName("revised");
+    await putWorkflow(undefined, name, `coordination:\n  pattern: message-passing\n  flow:\n    - {from: ${a.agentId}, to: ${b.agentId}}\n`);
+    const first = await api("POST", `/v1/workflows/${name}/runs`, { key: a.key });
+    expect(first.body).toMatchObject({ revision: 1, agents: { [a.agentId]: "1.0.0", [b.agentId]: "1.0.0" } });
+    await putWorkflow(undefined, name, `coordination:\n  pattern: message-passing\n  flow:\n    - {from: ${c.agentId}, to: ${b.agentId}}\n`);
+    const second = await api("POST", `/v1/workflows/${name}/runs`, { key: a.key });
+    expect(second.body).toMatchObject({ revision: 2, agents: { [c.agentId]: "1.0.0", [b.agentId]: "1.0.0" } });
+    expect(await pollTasks(c)).toHaveLength(1);
+  });
+
   it("answers 404 for unknown runs and tasks, 400 for malformed ids, and refuses a reader's start", async () => {
     expectError(await api("GET", "/v1/runs/run_00000000000000000000000000"), 404, "not_found");
     expectError(await api("GET", "/v1/tasks/tsk_000000000000000000000000000000"), 404, "not_found");

@@ -203,7 +203,7 @@ describe("POST /v1/query", () => {
   it("caps results at 10,000 rows and about 4 MiB, and says so", async () => {
     const t = tableName("big");
     await query(`CREATE TABLE ${t} (n INTEGER)`);
-    await query(`WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 10050) INSERT INTO ${t} SELECT x FROM c`);
+    await query(`WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 10050 LIMIT 10050) INSERT INTO ${t} SELECT x FROM c`);
     const all = await query(`SELECT n FROM ${t} ORDER BY n`);
     expect(all.body).toMatchObject({ row_count: 10_000, truncated: true });
     expect(all.body.rows.at(-1)).toEqual({ n: 10_000 });

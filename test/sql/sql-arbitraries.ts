@@ -13,11 +13,21 @@ export interface Generated {
   kind: "read" | "write" | "schema";
   reads: string[];
   writes: string[];
+  /** Tables a foreign key of the statement references. */
+  references?: string[];
 }
 
-/** True when the statement must be refused: it reads a never-readable table or changes a reserved one. */
+/** System tables whose rows are shown per caller (src/sql/row-rules.ts): no foreign key may reference one. */
+export const PROTECTED = ["_memory", "_triggers", "_cot", "_audit_log"];
+
+/**
+ * True when the statement must be refused: it reads a never-readable table, changes a reserved one, or
+ * declares a foreign key to a table whose rows are filtered per caller.
+ */
 export const mustRefuse = (g: Generated) =>
-  g.reads.some((t) => NEVER_READABLE.includes(t)) || g.writes.some((t) => t.startsWith("_") || t.startsWith("sqlite_") || t.startsWith("d1_"));
+  g.reads.some((t) => NEVER_READABLE.includes(t)) ||
+  g.writes.some((t) => t.startsWith("_") || t.startsWith("sqlite_") || t.startsWith("d1_")) ||
+  (g.references ?? []).some((t) => PROTECTED.includes(t));
 
 const caseGame = (word: string) =>
   fc.array(fc.boolean(), { minLength: word.length, maxLength: word.length }).map((flips) =>
@@ -113,6 +123,7 @@ export const schemaChange: fc.Arbitrary<Generated> = fc.oneof(
     kind: "schema" as const,
     reads: [fk.name],
     writes: [t.name],
+    references: [fk.name],
   })),
 );
 

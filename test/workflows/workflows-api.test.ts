@@ -370,13 +370,11 @@ describe("listing and deleting", () => {
 
   // Until the run engine lands, run-control.ts reads a minimal `_runs` registry; this stands in for it.
   it("refuses to delete while runs are running (409, listing them), unless ?force=true cancels them", async () => {
-    await env.DB.prepare("CREATE TABLE IF NOT EXISTS _runs (run_id TEXT PRIMARY KEY, workflow TEXT NOT NULL, status TEXT NOT NULL, ended_at TEXT)").run();
     const { a, b } = await twoAgents();
     const name = workflowName("busy");
     await putWorkflow(undefined, name, hierarchy(a, b));
-    const runs = [`run_${name}_1`, `run_${name}_2`];
-    for (const runId of runs) await env.DB.prepare("INSERT INTO _runs (run_id, workflow, status) VALUES (?, ?, 'running')").bind(runId, name).run();
-    await env.DB.prepare("INSERT INTO _runs (run_id, workflow, status) VALUES (?, ?, 'succeeded')").bind(`run_${name}_0`, name).run();
+    const runs = [];
+    for (let i = 0; i < 2; i++) runs.push((await api("POST", `/v1/workflows/${name}/runs`)).body.run_id as string);
 
     const refused = await api("DELETE", `/v1/workflows/${name}`);
     expectError(refused, 409, "conflict");
@@ -386,5 +384,6 @@ describe("listing and deleting", () => {
     const forced = await api("DELETE", `/v1/workflows/${name}?force=true`);
     expect(forced.body).toEqual({ name, deleted: true, cancelled_runs: runs });
     expect(await count("SELECT COUNT(*) AS n FROM _runs WHERE workflow = ? AND status = 'cancelled'", name)).toBe(2);
+    for (const runId of runs) expect((await api("GET", `/v1/runs/${runId}`)).body).toMatchObject({ status: "cancelled", error: { code: "cancelled" } });
   });
 });

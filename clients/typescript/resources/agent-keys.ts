@@ -19,7 +19,11 @@ export class AgentKeysResource {
     this.#transport = transport;
   }
 
-  /** Issues a key: `POST /v1/agents/{agent_id}/keys` → 201. Keep `api_key`: it is never shown again. */
+  /**
+   * Issues a key: `POST /v1/agents/{agent_id}/keys` → 201. Keep `api_key`: it is never shown again, not even
+   * to a retry with the same Idempotency-Key, which gets a 409 (`secret_not_replayed`) naming the `key_id`
+   * the first request created: revoke that one and issue another if its answer was lost.
+   */
   async create(agentId: string, options?: CreateOptions): Promise<IssuedKey> {
     return this.#transport.request({ method: "POST", path: path`/v1/agents/${agentId}/keys`, creates: true, options });
   }

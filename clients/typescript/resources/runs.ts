@@ -2,6 +2,7 @@ import type { z } from "@hono/zod-openapi";
 import type { DelegateSchema, RunListSchema, RunMessagesSchema, RunSchema, RunSummarySchema, SendRunMessageSchema, TaskSchema } from "../../../src/runs/schemas.ts";
 import { type Page, type PageOptions, paginate } from "../pagination.ts";
 import { path } from "../path.ts";
+import { RunStateResource } from "./run-state.ts";
 import type { JsonValue } from "./state.ts";
 import type { OtlpTraceSchema, TraceSchema } from "../../../src/observability/schemas.ts";
 import type { CreateOptions, RequestOptions, Transport } from "../transport.ts";
@@ -36,9 +37,12 @@ export interface ListRunsOptions extends PageOptions, RequestOptions {
  */
 export class RunsResource {
   readonly #transport: Transport;
+  /** A shared-state run's state: all (at any moment), get, set, history. */
+  readonly state: RunStateResource;
 
   constructor(transport: Transport) {
     this.#transport = transport;
+    this.state = new RunStateResource(transport);
   }
 
   /** Starts a run of the workflow's current revision: `POST /v1/workflows/{name}/runs`. */

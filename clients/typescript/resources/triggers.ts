@@ -18,7 +18,7 @@ export type Trigger = z.infer<typeof TriggerSchema>;
 export type CreateTriggerInput = z.input<typeof CreateTriggerSchema>;
 /** `PATCH /v1/triggers/{id}`: some or all of the fields; a new webhook action must carry its secret again. */
 export type UpdateTriggerInput = z.input<typeof UpdateTriggerSchema>;
-/** `agent_notify`, `webhook` (with `url` and `secret`) or `write_event`. */
+/** `agent_notify`, `webhook` (with `url` and `secret`), `write_event` or `emit_event` (with `event_type`). */
 export type TriggerActionInput = z.input<typeof ActionInputSchema>;
 /** What `test` answers: would a memory with this content fire the trigger? */
 export type TriggerTestResult = z.infer<typeof TestResultSchema>;

@@ -64,4 +64,20 @@ export class VersionsResource {
   async resolve(agentId: string, ref: string, options?: RequestOptions): Promise<ResolvedReference> {
     return this.#transport.request({ method: "GET", path: path`/v1/agents/${agentId}/versions/resolve`, query: { ref }, options });
   }
+
+  /**
+   * The key that signs tasks POSTed to this agent's endpoints (`X-Switchyard-Signature`: hex HMAC-SHA256 of
+   * `X-Switchyard-Timestamp + "." + body`): `GET /v1/agents/{agent_id}/endpoint-secret`. The agent itself or an admin.
+   */
+  async endpointSecret(agentId: string, options?: RequestOptions): Promise<EndpointSecret> {
+    return this.#transport.request({ method: "GET", path: path`/v1/agents/${agentId}/endpoint-secret`, options });
+  }
+}
+
+/** The key an agent's endpoint checks task deliveries with. */
+export interface EndpointSecret {
+  agent_id: string;
+  secret: string;
+  algorithm: "HMAC-SHA256";
+  signed: string;
 }

@@ -1,4 +1,7 @@
 import type { z } from "@hono/zod-openapi";
+import type { DryRunRequestSchema, DryRunSchema } from "../../../src/dry-runs/schemas.ts";
+import type { RunMessage } from "./runs.ts";
+import type { Task } from "./tasks.ts";
 import type { WorkflowDocumentSchema } from "../../../src/workflows/definition/document-schema.ts";
 import type {
   DefinitionIssueSchema,
@@ -105,4 +108,29 @@ export class WorkflowsResource {
   async delete(name: string, query: { force?: boolean } = {}, options?: RequestOptions): Promise<DeletedWorkflow> {
     return this.#transport.request({ method: "DELETE", path: path`/v1/workflows/${name}`, query: { force: query.force }, options });
   }
+
+  /**
+   * Tests a coordination end to end without its agents: `POST /v1/dry-runs`. The real engine runs on a
+   * virtual clock with scripted agents, for a saved `workflow` or an unsaved `definition` (YAML text or the
+   * JSON document); nothing reaches a real inbox, endpoint, memory, event or audit row. Read `findings`.
+   *
+   * @example
+   * const dry = await client.workflows.dryRun({ workflow: "q3-review", agents: { "ops-analyst": { never_answer: true } } });
+   * expect(dry.findings.filter((f) => f.severity === "error")).toEqual([]);
+   */
+  async dryRun(request: DryRunInput, options?: RequestOptions): Promise<DryRun> {
+    return this.#transport.request({ method: "POST", path: "/v1/dry-runs", body: request, replayable: true, options });
+  }
+
+  /** A dry run kept from the last 24 h (its caller's, or any for an admin): `GET /v1/dry-runs/{dry_run_id}`. */
+  async getDryRun(dryRunId: string, options?: RequestOptions): Promise<DryRun> {
+    return this.#transport.request({ method: "GET", path: path`/v1/dry-runs/${dryRunId}`, options });
+  }
 }
+
+/** A dry run's request: the workflow (or an unsaved definition), its input or event, and each agent's script. */
+export type DryRunInput = z.input<typeof DryRunRequestSchema>;
+/** A finished dry run: status, output, tasks, messages, state, trace and findings. */
+export type DryRun = Omit<z.infer<typeof DryRunSchema>, "tasks" | "messages"> & { tasks: Task[]; messages: RunMessage[] };
+/** What a dry run found would go wrong, with the agent, key, edge, schema or filter involved. */
+export type DryRunFinding = DryRun["findings"][number];

@@ -37,7 +37,8 @@ export class MessagePassing implements PatternLogic {
   checkOutput(run: RunContext, task: TaskRow, output: Json): OutputIssue[] {
     for (const edge of this.outgoing(task.agent_id)) {
       const issues = run.schemaIssues(edge.message.schema, output);
-      if (issues.length > 0) return issues.map((i) => ({ ...i, against: `the schema '${edge.message.schema}' of the edge ${edge.from} -> ${edge.to}` }));
+      if (issues.length > 0)
+        return issues.map((i) => ({ ...i, against: `the schema '${edge.message.schema}' of the edge ${edge.from} -> ${edge.to}`, edge: { from: edge.from, to: edge.to, schema: edge.message.schema } }));
     }
     return [];
   }

@@ -45,8 +45,10 @@ export type Settlement = { status: "waiting" } | { status: "succeeded"; output: 
 
 /** An issue with a task's output, refused with 400 (the task stays open for a corrected completion). */
 export interface OutputIssue extends SchemaIssue {
-  /** What the output was checked against: `output_schema`, or the edge `from -> to (schema)`. */
+  /** What the output was checked against, in words: the version's `output_schema`, or an edge's schema. */
   against: string;
+  /** The edge whose schema refused it, in message-passing. */
+  edge?: { from: string; to: string; schema: string | null };
 }
 
 /**

@@ -1,6 +1,7 @@
 -- Observability (issue 17): what each finished run adds to its workflow's dependency graph and bottleneck
 -- report, written once by the run when it ends (its rows replaced whole, so a repeated write changes
 -- nothing). Reading the graph or the bottlenecks adds these rows up over a window; no run is replayed.
+-- Readable with SQL, each row only to callers that may read its workflow (src/sql/row-rules.ts).
 CREATE TABLE `_run_observations` (
 	`run_id` text PRIMARY KEY NOT NULL,
 	`workflow` text NOT NULL,

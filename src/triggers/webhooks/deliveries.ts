@@ -11,11 +11,20 @@ import type { Delivery } from "../schemas";
 type DeliveryRow = typeof webhookDeliveries.$inferSelect;
 type Audit = Pick<AuditEntry, "agentId" | "requestId">;
 
+/**
+ * A webhook URL as the API shows it: without its query string and fragment, where receivers often put an
+ * access token (the delivery itself still goes to the whole URL).
+ */
+export function displayedUrl(url: string): string {
+  const cut = url.search(/[?#]/);
+  return cut < 0 ? url : url.slice(0, cut);
+}
+
 export const deliveryJson = (r: DeliveryRow): Delivery => ({
   delivery_id: r.deliveryId,
   notification_id: r.notificationId,
   trigger_id: r.triggerId,
-  url: r.url,
+  url: displayedUrl(r.url),
   status: r.status,
   attempts: r.attempts,
   last_status_code: r.lastStatusCode,
@@ -24,14 +33,22 @@ export const deliveryJson = (r: DeliveryRow): Delivery => ({
   updated_at: r.updatedAt,
 });
 
-/** Newest first; ids sort by creation time, so the cursor is the last id. */
-export async function listDeliveries(db: Database, query: { limit: number; cursor?: string | undefined; status?: Delivery["status"] | undefined; trigger_id?: string | undefined }) {
+/**
+ * Newest first; ids sort by creation time, so the cursor is the last id. `owner`: only the deliveries of
+ * that agent's triggers (undefined: all, for admins).
+ */
+export async function listDeliveries(
+  db: Database,
+  query: { limit: number; cursor?: string | undefined; status?: Delivery["status"] | undefined; trigger_id?: string | undefined },
+  owner: string | undefined,
+) {
   const before = decodeCursor(query.cursor);
   const rows = await db
     .select()
     .from(webhookDeliveries)
     .where(
       and(
+        owner === undefined ? undefined : eq(webhookDeliveries.createdBy, owner),
         query.status === undefined ? undefined : eq(webhookDeliveries.status, query.status),
         query.trigger_id === undefined ? undefined : eq(webhookDeliveries.triggerId, query.trigger_id),
         before === undefined ? undefined : lt(webhookDeliveries.deliveryId, before),
@@ -48,9 +65,14 @@ export async function listDeliveries(db: Database, query: { limit: number; curso
  * (409) while it is pending or failed (still being retried): the queue has it already, and a second
  * message would race the first. Dead and succeeded deliveries may be replayed.
  */
-export async function replayDelivery(db: Database, queue: Queue, deliveryId: string, audit: Audit): Promise<Delivery> {
+export async function findDelivery(db: Database, deliveryId: string): Promise<DeliveryRow> {
   const [existing] = await db.select().from(webhookDeliveries).where(eq(webhookDeliveries.deliveryId, deliveryId));
   if (!existing) throw notFound("Webhook delivery", deliveryId);
+  return existing;
+}
+
+export async function replayDelivery(db: Database, queue: Queue, existing: DeliveryRow, audit: Audit): Promise<Delivery> {
+  const deliveryId = existing.deliveryId;
   const busy = (status: string) =>
     new ApiError("conflict", `Webhook delivery '${deliveryId}' is ${status} and still queued for its attempts; replay it once it has succeeded or is dead.`, { status });
   if (existing.status === "pending" || existing.status === "failed") throw busy(existing.status);

@@ -1,3 +1,8 @@
+import { parseIpv4, parseIpv6 } from "../../lib/ip-address";
+
+// Address parsing is shared with the guard rails' PII detector (src/lib/ip-address.ts); re-exported for this module's callers.
+export { parseIpv4, parseIpv6 };
+
 /**
  * Which IP addresses a webhook may not reach: everything that is not a public unicast address. Written
  * out as CIDR blocks (IANA special-purpose registries) so a reviewer can check them line by line.
@@ -27,7 +32,11 @@ const V6_BLOCKED: ReadonlyArray<readonly [string, number, string]> = [
   // IPv4-mapped and -compatible, NAT64 and 6to4 embed an IPv4 address: refused whatever it is, as a
   // filter that only looked at the IPv4 part could be talked past with another spelling.
   ["::ffff:0:0", 96, "IPv4-mapped"],
+  ["::ffff:0:0:0", 96, "IPv4-translated (SIIT)"],
   ["::", 96, "IPv4-compatible"],
+  // The rest of ::/8 is reserved by the IETF: nothing there is a public unicast address, and it holds
+  // every other spelling that puts an IPv4 address behind a run of zero groups.
+  ["::", 8, "reserved"],
   ["64:ff9b::", 96, "NAT64"],
   ["64:ff9b:1::", 48, "local-use NAT64"],
   ["100::", 64, "discard-only"],
@@ -39,46 +48,6 @@ const V6_BLOCKED: ReadonlyArray<readonly [string, number, string]> = [
   ["fec0::", 10, "site-local"],
   ["ff00::", 8, "multicast"],
 ];
-
-/** Dotted-quad IPv4 (as the URL parser normalises every IPv4 spelling: decimal, hex, octal) to a number. */
-export function parseIpv4(text: string): number | undefined {
-  const parts = text.split(".");
-  if (parts.length !== 4) return undefined;
-  let value = 0;
-  for (const part of parts) {
-    if (!/^\d{1,3}$/.test(part)) return undefined;
-    const n = Number(part);
-    if (n > 255) return undefined;
-    value = value * 256 + n;
-  }
-  return value;
-}
-
-/** An IPv6 address (without brackets) to its 16 bytes as a bigint; handles `::` and a dotted IPv4 tail. */
-export function parseIpv6(text: string): bigint | undefined {
-  let input = text.toLowerCase();
-  const zone = input.indexOf("%");
-  if (zone >= 0) input = input.slice(0, zone);
-  const lastColon = input.lastIndexOf(":");
-  if (lastColon < 0) return undefined;
-  const last = input.slice(lastColon + 1);
-  if (last.includes(".")) {
-    // A dotted IPv4 tail (`::ffff:127.0.0.1`) is the last two groups.
-    const v4 = parseIpv4(last);
-    if (v4 === undefined) return undefined;
-    input = `${input.slice(0, lastColon + 1)}${Math.floor(v4 / 65536).toString(16)}:${(v4 % 65536).toString(16)}`;
-  }
-  const halves = input.split("::");
-  if (halves.length > 2) return undefined;
-  const parse = (s: string) => (s === "" ? [] : s.split(":").map((h) => (/^[0-9a-f]{1,4}$/.test(h) ? parseInt(h, 16) : NaN)));
-  const head = parse(halves[0]!);
-  const rest = halves.length === 2 ? parse(halves[1]!) : [];
-  const missing = 8 - head.length - rest.length;
-  if (halves.length === 1 ? missing !== 0 : missing < 1) return undefined;
-  const groups = [...head, ...Array<number>(halves.length === 2 ? missing : 0).fill(0), ...rest];
-  if (groups.length !== 8 || groups.some((g) => Number.isNaN(g))) return undefined;
-  return groups.reduce((acc, g) => (acc << 16n) | BigInt(g), 0n);
-}
 
 const inV4 = (ip: number, base: string, bits: number) => {
   const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;

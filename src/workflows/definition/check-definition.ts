@@ -1,4 +1,5 @@
 import { checkReferences } from "../../catalog/resolve";
+import { filterSchemaFindings } from "../../events/definition-filters";
 import type { Database } from "../../db/client";
 import { sha256Hex } from "../../lib/crypto";
 import { WorkflowDocumentSchema } from "./document-schema";
@@ -57,13 +58,15 @@ export function prepareDefinition(text: string, format: SourceFormat): PreparedD
 
 /**
  * Every agent reference must resolve now (a registered agent, a published version that matches, not a
- * deprecated pin); `latest` and ranges resolve but are warned about (pin versions in production).
+ * deprecated pin); `latest` and ranges resolve but are warned about (pin versions in production). Every
+ * event filter fits its event type as registered now (declared fields; ordered levels), or is warned about.
  * Returns the warnings to store with the revision; throws the 400 otherwise.
  */
 export async function checkAgainstCatalog(db: Database, prepared: PreparedDefinition): Promise<DefinitionIssue[]> {
   const { definition, layout, locate } = prepared;
-  const { resolved, issues } = await checkReferences(db, definition.agents);
+  const [{ resolved, issues }, filters] = await Promise.all([checkReferences(db, definition.agents), filterSchemaFindings(db, definition, layout)]);
   if (issues.length > 0) throw definitionError(place(issues.map((i) => ({ path: layout.agentPath(i.name), message: i.message })), locate));
+  if (filters.errors.length > 0) throw definitionError(place(filters.errors, locate));
   const moving: PendingIssue[] = [];
   for (const ref of definition.agents) {
     const now = resolved.get(ref.name);
@@ -74,7 +77,7 @@ export async function checkAgainstCatalog(db: Database, prepared: PreparedDefini
       message: `${how} resolves to ${now.version} now, and to newer versions as they are published; pin a version in production`,
     });
   }
-  return [...prepared.warnings, ...place(moving, locate)];
+  return [...prepared.warnings, ...place(filters.warnings, locate), ...place(moving, locate)];
 }
 
 export function contentHash(definition: WorkflowDefinition): string {

@@ -1,7 +1,7 @@
 import { type Document, LineCounter, type Node, isAlias, isMap, isScalar, isSeq, parseDocument } from "yaml";
 import { ApiError } from "../../http/errors";
 import { MAX_JSON_DEPTH } from "../../http/json-depth";
-import { type DefinitionIssue, type IssuePath, definitionError } from "./issues";
+import { type IssuePath, definitionError } from "./issues";
 
 // A definition's text, YAML or JSON, turned into a plain value, with a way back from a field path to the
 // line and column where the user wrote it (YAML only: JSON has no lines worth pointing at in an API body).
@@ -44,21 +44,22 @@ export function formatOf(contentType: string | undefined): SourceFormat {
   ]);
 }
 
-export function parseSource(text: string, format: SourceFormat): ParsedSource {
+/** `what` names the document in messages ("workflow definition", "A/B test"). */
+export function parseSource(text: string, format: SourceFormat, what = "workflow definition"): ParsedSource {
   if (new TextEncoder().encode(text).byteLength > MAX_DEFINITION_BYTES)
-    throw new ApiError("payload_too_large", `A workflow definition may be at most ${MAX_DEFINITION_BYTES / 1024} KiB.`);
-  const parsed = format === "yaml" ? parseYaml(text) : parseJson(text);
+    throw new ApiError("payload_too_large", `A ${what} may be at most ${MAX_DEFINITION_BYTES / 1024} KiB.`);
+  const parsed = format === "yaml" ? parseYaml(text) : parseJson(text, what);
   if (nestingDepth(parsed.value) > MAX_JSON_DEPTH)
     throw definitionError([{ path: "(body)", line: null, column: null, message: `nests deeper than ${MAX_JSON_DEPTH} levels; flatten it` }]);
   return parsed;
 }
 
-function parseJson(text: string): ParsedSource {
+function parseJson(text: string, what: string): ParsedSource {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (err) {
-    throw definitionError([{ path: "(body)", line: null, column: null, message: `is not valid JSON: ${err instanceof Error ? err.message : String(err)}` }]);
+    throw definitionError([{ path: "(body)", line: null, column: null, message: `is not valid JSON: ${err instanceof Error ? err.message : String(err)}` }], what);
   }
   return { format: "json", text, value, locate: () => null };
 }
@@ -159,4 +160,3 @@ function nestingDepth(value: unknown): number {
   return deepest;
 }
 
-export type { DefinitionIssue };
