@@ -19,6 +19,7 @@ interface __BaseEnv_Env {
 	MCP_ALLOWED_ORIGINS: string;
 	OTLP_ENDPOINT: string;
 	EVENT_DEDUPE_SECONDS: string;
+	EVENT_RETENTION_DAYS: string;
 	AGENT: DurableObjectNamespace<import("./src/index").AgentObject>;
 	BRANCH: DurableObjectNamespace<import("./src/index").BranchObject>;
 	VECTOR_SHARD: DurableObjectNamespace<import("./src/index").VectorShard>;
@@ -37,7 +38,7 @@ type StringifyValues<EnvType extends Record<string, unknown>> = {
 	[Binding in keyof EnvType]: EnvType[Binding] extends string ? EnvType[Binding] : string;
 };
 declare namespace NodeJS {
-	interface ProcessEnv extends StringifyValues<Pick<Cloudflare.Env, "SWITCHYARD_ENV" | "EMBEDDINGS" | "VECTOR_INDEX" | "VECTORIZE_FILTER_FIELDS" | "BRANCH_TTL_SECONDS" | "WEBHOOK_ALLOW_PRIVATE" | "WEBHOOK_MAX_ATTEMPTS" | "WEBHOOK_RETRY_BASE_SECONDS" | "MCP_ALLOWED_ORIGINS" | "EVENT_DEDUPE_SECONDS" | "OTLP_ENDPOINT">> {}
+	interface ProcessEnv extends StringifyValues<Pick<Cloudflare.Env, "SWITCHYARD_ENV" | "EMBEDDINGS" | "VECTOR_INDEX" | "VECTORIZE_FILTER_FIELDS" | "BRANCH_TTL_SECONDS" | "WEBHOOK_ALLOW_PRIVATE" | "WEBHOOK_MAX_ATTEMPTS" | "WEBHOOK_RETRY_BASE_SECONDS" | "MCP_ALLOWED_ORIGINS" | "EVENT_DEDUPE_SECONDS" | "EVENT_RETENTION_DAYS" | "OTLP_ENDPOINT">> {}
 }
 declare module "*.txt" {
 	const value: string;

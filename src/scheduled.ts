@@ -1,6 +1,7 @@
 import { sweepDueTests } from "./ab/test-lifecycle";
 import { sweepExpiredBranches } from "./branches/sweep";
 import { startUnstartedRuns } from "./events/recovery";
+import { purgeExpiredEvents } from "./events/retention";
 import { purgeExpiredIdempotencyKeys } from "./http/idempotency";
 import { purgeExpiredMemories } from "./memory/memory-writes";
 import { memoryServices } from "./memory/services";
@@ -17,6 +18,7 @@ const jobs: Record<string, (env: Env) => Promise<unknown>> = {
   "expired-branches": sweepExpiredBranches,
   "ab-test-durations": sweepDueTests,
   "event-runs": startUnstartedRuns,
+  "expired-events": purgeExpiredEvents,
 };
 
 export async function runScheduledWork(_controller: ScheduledController, env: Env): Promise<void> {
