@@ -42,7 +42,7 @@ export class WorkflowRun extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env, clock: Clock = systemClock) {
     super(ctx, env);
-    this.engine = new RunEngine(ctx.storage, clock, { recordSpans: recordsSpans(env) });
+    this.engine = new RunEngine(ctx.storage, clock, recordsSpans(env));
     void ctx.blockConcurrencyWhile(async () => {
       migrateRunSchema(ctx.storage.sql);
     });

@@ -74,7 +74,7 @@ export async function abTestPage(main, ctx, id) {
       ),
     ),
     h("h2", {}, "Arms"),
-    table("Arms", [
+    table("Each arm's runs, samples and figures", [
       { label: "Arm", cell: ([arm]) => arm },
       { label: "Version", cell: ([, a]) => h("span", { class: "mono" }, a.version) },
       { label: "Assigned runs", num: true, cell: ([, a]) => a.assigned },

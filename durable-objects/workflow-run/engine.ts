@@ -22,11 +22,6 @@ export interface Clock {
 
 export const systemClock: Clock = { now: () => Date.now() };
 
-export interface EngineOptions {
-  /** Record the trace (default). Off only to measure what recording costs (bench/figures/observability.ts). */
-  recordSpans?: boolean;
-}
-
 /** The storage the engine runs on: a Durable Object's SQLite, and its synchronous transactions. */
 export interface EngineStorage {
   readonly sql: SqlStorage;
@@ -65,12 +60,13 @@ export class RunEngine implements RunContext {
   constructor(
     private readonly storage: EngineStorage,
     private readonly clock: Clock,
-    options: EngineOptions = {},
+    /** Record the trace (default). Off only to measure what recording costs (bench/figures/observability.ts). */
+    recordSpans = true,
   ) {
     this.record = new RunRecord(storage.sql);
     this.tasks = new TaskStore(storage.sql);
     this.messages = new MessageStore(storage.sql);
-    this.spans = new SpanStore(storage.sql, options.recordSpans ?? true);
+    this.spans = new SpanStore(storage.sql, recordSpans);
     this.timers = new Timers(storage.sql);
     this.outbox = new Outbox(storage.sql);
     this.marks = new Marks(storage.sql);
