@@ -1,5 +1,6 @@
-// The TypeScript client of Switchyard's HTTP API (api-v1.md). Its types come from the server's zod
-// schemas as types only, so it runs anywhere `fetch` does, with no dependency on zod or the Worker.
+// The TypeScript client of Switchyard's HTTP API (api-v1.md), published as `@switchyard/client`. Its types
+// are printed from the server's zod schemas into api-types.ts, so it imports nothing but its own files and
+// runs anywhere `fetch` does, with no dependency on zod or the Worker.
 export { Switchyard, type WhoAmI } from "./switchyard.ts";
 export { SwitchyardError, type ApiErrorCode, type ClientErrorCode, type SwitchyardErrorInit } from "./errors.ts";
 export type { CreateOptions, FetchLike, RequestOptions, SwitchyardOptions } from "./transport.ts";

@@ -1,5 +1,4 @@
-import type { z } from "@hono/zod-openapi";
-import type { WhoAmISchema } from "../../src/agents/schemas.ts";
+import type * as wire from "./api-types.ts";
 import { AgentsResource } from "./resources/agents.ts";
 import { CotResource } from "./resources/cot.ts";
 import { InboxResource } from "./resources/inbox.ts";
@@ -20,7 +19,7 @@ import { WorkflowsResource } from "./resources/workflows.ts";
 import { type RequestOptions, type SwitchyardOptions, Transport } from "./transport.ts";
 
 /** The caller, as the server sees its key. */
-export type WhoAmI = z.infer<typeof WhoAmISchema>;
+export type WhoAmI = wire.WhoAmI;
 
 /**
  * A client for one Switchyard deployment, acting as one agent (or as admin). Every call throws

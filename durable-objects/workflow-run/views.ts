@@ -11,24 +11,27 @@ import type { TaskRow } from "./task-store";
 export const iso = (ms: number) => new Date(ms).toISOString();
 const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
 
+/** Which task of which run, for which agent's version: the head of every projection of a task. */
+const identity = (run: RunRow, task: TaskRow) => ({ task_id: task.task_id, run_id: run.run_id, workflow: run.workflow, agent_id: task.agent_id, version: task.version });
+
+const times = (task: TaskRow) => ({
+  created_at: iso(task.created_at),
+  started_at: isoOrNull(task.started_at),
+  completed_at: isoOrNull(task.completed_at),
+  deadline: iso(task.deadline),
+});
+
 export function taskView(run: RunRow, task: TaskRow): TaskView {
   const ab = run.agents[task.agent_id]?.ab;
   return {
-    task_id: task.task_id,
-    run_id: run.run_id,
-    workflow: run.workflow,
-    agent_id: task.agent_id,
-    version: task.version,
+    ...identity(run, task),
     status: task.status,
     input: task.input,
     output: task.output,
     error: task.error,
     attempt: task.attempt,
     usage: task.usage,
-    created_at: iso(task.created_at),
-    started_at: isoOrNull(task.started_at),
-    completed_at: isoOrNull(task.completed_at),
-    deadline: iso(task.deadline),
+    ...times(task),
     ...(ab ? { ab } : {}),
     feedback: task.feedback ? { ...task.feedback, at: iso(task.feedback.at) } : null,
   };
@@ -58,11 +61,7 @@ export const pinnedVersions = (run: RunRow): Record<string, string> =>
 export function taskFields(run: RunRow, task: TaskRow): TaskFields {
   const ab = run.agents[task.agent_id]?.ab;
   return {
-    task_id: task.task_id,
-    run_id: run.run_id,
-    workflow: run.workflow,
-    agent_id: task.agent_id,
-    version: task.version,
+    ...identity(run, task),
     input: task.input,
     attempt: task.attempt,
     deadline: iso(task.deadline),
@@ -74,17 +73,10 @@ export function taskFields(run: RunRow, task: TaskRow): TaskFields {
 export function taskRecord(run: RunRow, task: TaskRow): TaskRecord {
   const ab = run.agents[task.agent_id]?.ab;
   return {
-    task_id: task.task_id,
-    run_id: run.run_id,
-    workflow: run.workflow,
-    agent_id: task.agent_id,
-    version: task.version,
+    ...identity(run, task),
     status: task.status,
     attempt: task.attempt,
-    created_at: iso(task.created_at),
-    started_at: isoOrNull(task.started_at),
-    completed_at: isoOrNull(task.completed_at),
-    deadline: iso(task.deadline),
+    ...times(task),
     error_code: task.error?.code ?? null,
     tokens_in: task.usage?.tokens_in ?? null,
     tokens_out: task.usage?.tokens_out ?? null,

@@ -9,7 +9,8 @@ const INSTRUCTIONS =
   "Switchyard is the shared data layer of a team of AI agents. Memory tools store and search namespaced memories " +
   "(your own id is your private namespace; any other name is shared). State tools hand work over between agents. " +
   "Triggers notify an agent's inbox when a matching memory is stored. Branches are sandboxes of the SQL data, merged or discarded. " +
-  "The chain-of-thought ledger records reasoning steps in a hash chain. Every call runs with your key's permissions; " +
+  "The chain-of-thought ledger records reasoning steps in a hash chain. Workflows run as tasks in agents' inboxes, started by start_run or by " +
+  "an event publish_event sends. Every call runs with your key's permissions; " +
   "a refusal comes back as an error result naming the policy.";
 
 // workerd refuses code generation, which the SDK's default (Ajv) validator relies on.

@@ -5,24 +5,8 @@ import worker from "../../src/index";
 import { ISO_MILLIS, api, auditRowsFor, count, expectError, invalidPaths, newAgent, newRequestId } from "../helpers";
 import { ensureVersion } from "../workflows/workflow-helpers";
 import { createTest, createTestYaml, getTest, pollAll, startRuns, startedTest, storedFor, testBody, testedAgent, workflowOf } from "./ab-helpers";
+import { SEED_AB_TEST } from "../workflows/seed-blocks";
 
-// The seed's block (shared/seeds/datafi-multi-agent-coordination.txt, "A/B Testing"), with the indentation
-// the text file lost restored and nothing else changed.
-const SEED_AB_TEST = `ab_test:
-  agent: revenue-analyst
-  versions:
-    a: "1.2.0"
-    b: "1.3.0-beta"
-  traffic_split:
-    a: 80
-    b: 20
-  metrics:
-    - success_rate
-    - avg_duration_ms
-    - avg_token_usage
-    - quality_score
-  duration_days: 14
-`;
 
 const DAY = 86_400_000;
 

@@ -26,6 +26,11 @@ describe("dry runs of event-driven definitions", () => {
     expect(res.status).toBe(200);
     expect(res.body.status).toBe("succeeded");
     expect(agentsOf(res.body)).toEqual(["auto-remediation-agent", "incident-reporter"]);
+    // Both tasks got the event as input, and the trace is a real run's: the run, then a span per task.
+    expect(res.body.tasks.map((t: { input: { type: string } }) => t.input.type)).toEqual(["anomaly.detected", "anomaly.detected"]);
+    const kinds = res.body.trace.map((s: { kind: string }) => s.kind);
+    expect(kinds[0]).toBe("run");
+    expect(kinds.filter((k: string) => k === "task")).toHaveLength(2);
     expect(res.body.findings.filter((f: { kind: string }) => f.kind === "event_unmatched")).toEqual([]);
   });
 

@@ -4,24 +4,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { InboxTask, Switchyard } from "../../clients/typescript/index.ts";
 import { localServer } from "./server.ts";
+import { SEED_AB_TEST } from "../workflows/seed-blocks.ts";
 
-// The seed's block (shared/seeds/datafi-multi-agent-coordination.txt, "A/B Testing"), with the indentation
-// the text file lost restored and nothing else changed.
-const SEED_AB_TEST = `ab_test:
-  agent: revenue-analyst
-  versions:
-    a: "1.2.0"
-    b: "1.3.0-beta"
-  traffic_split:
-    a: 80
-    b: 20
-  metrics:
-    - success_rate
-    - avg_duration_ms
-    - avg_token_usage
-    - quality_score
-  duration_days: 14
-`;
 
 /** One workflow run of the agent's `latest`: a shared-state pattern with the agent alone. */
 const workflowYaml = (agent: string) => `agents:

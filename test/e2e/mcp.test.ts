@@ -56,7 +56,7 @@ describe("MCP with the official TypeScript client against npm run dev", () => {
     expect(client.getInstructions()).toMatch(/Switchyard/);
     const { tools } = await client.listTools();
     expect(tools.map((t) => t.name)).toEqual(expect.arrayContaining(["store_memory", "search_memory", "query", "branch_merge", "inbox_poll", "verify_chain"]));
-    expect(tools).toHaveLength(30);
+    expect(tools).toHaveLength(31);
     for (const tool of tools) {
       expect(tool.inputSchema.type, tool.name).toBe("object");
       expect(tool.annotations?.readOnlyHint, tool.name).toEqual(expect.any(Boolean));
@@ -128,6 +128,15 @@ describe("MCP with the official TypeScript client against npm run dev", () => {
     expect(next!.input).toEqual({ arr: 4200000 });
     await call(b, "complete_task", { task_id: next!.task_id, output: "reviewed" });
     expect(await call(b, "get_run", { run_id: run.run_id })).toMatchObject({ status: "succeeded", output: { "agent-b": "reviewed" } });
+
+    // An event starts the workflow subscribed to it; the same event_id again starts nothing.
+    await admin.workflows.put("mcp-forecast-review", "coordination:\n  pattern: event-driven\n  events: [{type: forecast.ready, filter: \"arr > 1000000\", agents: [agent-b]}]\n");
+    const event = { type: "forecast.ready", source: "forecasting", event_id: "forecast-2026-Q1", data: { period: "2026-Q1", arr: 4200000 } };
+    const published = await call(a, "publish_event", event);
+    expect(published).toEqual({ event_id: "forecast-2026-Q1", duplicate: false, runs: [{ run_id: expect.stringMatching(/^run_/), workflow: "mcp-forecast-review" }] });
+    expect(await call(a, "publish_event", event)).toEqual({ ...published, duplicate: true });
+    const [review] = (await call(b, "inbox_poll", {})) as { kind: string; run_id: string; input: { data: unknown } }[];
+    expect(review).toMatchObject({ kind: "task", run_id: published.runs[0].run_id, input: { data: event.data } });
   });
 
   it("reports a policy denial as an error result, which the supervisor finds through HatiData's table name", async () => {
@@ -149,7 +158,7 @@ describe("MCP with the official TypeScript client against npm run dev", () => {
     const modern = await as("agent-b", { versionNegotiation: { mode: "auto" } });
     expect(modern.getProtocolEra()).toBe("modern");
     expect(modern.getNegotiatedProtocolVersion()).toBe("2026-07-28");
-    expect((await modern.listTools()).tools).toHaveLength(30);
+    expect((await modern.listTools()).tools).toHaveLength(31);
     expect(await call(modern, "set_agent_state", { key: "modern_probe", value: { era: "2026-07-28" } })).toMatchObject({ status: "ok" });
     expect(await call(modern, "get_agent_state", { key: "modern_probe" })).toMatchObject({ value: { era: "2026-07-28" } });
     const denied = (await modern.callTool({ name: "store_memory", arguments: { agent_id: "shared-knowledge-base", content: "not mine to write" } })) as TextResult;

@@ -1,6 +1,7 @@
 // The Python client (clients/python), as a Python user runs it: its unit tests, its install with pip, and
 // its unittest suites against a real `npm run dev` — the five HatiData patterns of the seed, with the
-// seed's code changed only in its import line and client construction, and every part-1 resource.
+// seed's code changed only in its import line and client construction, every part-1 resource, and the
+// Datafi seed's coordination (each agent a Python worker loop), versions, A/B tests, events and dry runs.
 // The agents, keys and the seed's write-restriction policy are made here with the TypeScript client; the
 // Python side gets the URL and the keys as environment variables, and runs with no install
 // (PYTHONPATH=clients/python).
@@ -141,5 +142,16 @@ describe("the Python client against a real server", () => {
 
   it("drives every part-1 resource, with the contract's errors and idempotency", async () => {
     expectPassed(await python(["-m", "unittest", "-v", "tests.e2e.client_against_server"], env), 11);
+  });
+
+  it("runs the seed's coordination patterns with Python worker loops: hierarchical, message-passing, shared state, event-driven", async () => {
+    const run = await python(["-m", "unittest", "-v", "tests.e2e.coordination_patterns"], env);
+    expectPassed(run, 4);
+    expect(run.output).toMatch(/test_three_python_workers_report_and_the_supervisor_synthesises_all_three .*\.\.\. ok/);
+    expect(run.output).toMatch(/test_the_chain_runs_and_a_refused_output_is_corrected_by_its_handler .*\.\.\. ok/);
+  });
+
+  it("publishes, resolves, promotes and deprecates versions, starts the seed's A/B test from YAML, and dry-runs workflows", async () => {
+    expectPassed(await python(["-m", "unittest", "-v", "tests.e2e.catalog_and_testing"], env), 6);
   });
 });

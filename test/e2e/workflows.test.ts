@@ -3,43 +3,19 @@
 // data branches, versions pinned by runs, and a restart of the server in the middle of a run.
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type AgentWorker, type InboxTask, Switchyard, SwitchyardError } from "../../clients/typescript/index.ts";
+import { HIERARCHICAL, MESSAGE_PASSING as SEED_MESSAGE_PASSING } from "../workflows/seed-blocks.ts";
 import { localServer } from "./server.ts";
 
-const MESSAGE_PASSING = `coordination:
-  pattern: message-passing
-  flow:
-    - from: data-collector
-      to: data-enricher
-      message:
-        schema: raw_records
-    - from: data-enricher
-      to: report-generator
-      message:
-        schema: enriched_records
-    - from: report-generator
-      to: email-distributor
-      message:
-        schema: formatted_report
-schemas:
+/** The seed's message chain, with a schema for each of its edges. */
+const MESSAGE_PASSING = `${SEED_MESSAGE_PASSING}schemas:
   raw_records: {type: object, required: [records], properties: {records: {type: array}}}
   enriched_records: {type: object, required: [records, enriched_at], properties: {records: {type: array}, enriched_at: {type: string}}}
   formatted_report: {type: object, required: [title, body], properties: {title: {type: string}, body: {type: string}}}
 `;
 
-const hierarchical = (timeoutSeconds: number, branch = false) => `coordination:
-  pattern: hierarchical
-  supervisor: executive-analyst
-  workers:
-    - name: sales-analyst
-      task: "Analyze Q3 sales performance"${branch ? "\n      branch: true" : ""}
-    - name: marketing-analyst
-      task: "Analyze Q3 campaign effectiveness"${branch ? "\n      branch: true" : ""}
-    - name: ops-analyst
-      task: "Analyze Q3 operational efficiency"
-  aggregation:
-    strategy: supervisor-synthesis
-    timeout_seconds: ${timeoutSeconds}
-`;
+/** The seed's hierarchy with another join timeout, and data branches for sales and marketing if asked. */
+const hierarchical = (timeoutSeconds: number, branch = false) =>
+  HIERARCHICAL.replace("timeout_seconds: 300", `timeout_seconds: ${timeoutSeconds}`).replace(/(task: "Analyze Q3 (?:sales|campaign)[^"]*")/g, branch ? "$1\n      branch: true" : "$1");
 
 const AGENTS = [
   "data-collector", "data-enricher", "report-generator", "email-distributor",

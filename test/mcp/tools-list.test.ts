@@ -26,7 +26,7 @@ const HATIDATA_TOOLS = [
   "branch_discard",
   "branch_list",
 ];
-const SWITCHYARD_TOOLS = ["inbox_poll", "inbox_ack", "send_message", "branch_write", "branch_diff", "verify_chain", "start_run", "get_run", "complete_task"];
+const SWITCHYARD_TOOLS = ["inbox_poll", "inbox_ack", "send_message", "branch_write", "branch_diff", "verify_chain", "start_run", "get_run", "complete_task", "publish_event"];
 
 interface ListedTool {
   name: string;
@@ -72,7 +72,7 @@ describe("tools/list", () => {
       expect(tools.get(name), name).toMatchObject({ readOnlyHint: true, destructiveHint: false });
     for (const name of ["delete_memory", "delete_trigger", "branch_discard", "branch_merge", "query", "set_agent_state"])
       expect(tools.get(name), name).toMatchObject({ readOnlyHint: false, destructiveHint: true });
-    for (const name of ["store_memory", "log_reasoning_step", "register_trigger", "branch_create", "send_message"])
+    for (const name of ["store_memory", "log_reasoning_step", "register_trigger", "branch_create", "send_message", "publish_event"])
       expect(tools.get(name), name).toMatchObject({ readOnlyHint: false, destructiveHint: false, idempotentHint: false });
     expect(tools.get("inbox_poll")).toMatchObject({ readOnlyHint: false, idempotentHint: false });
   });
@@ -87,5 +87,6 @@ describe("tools/list", () => {
     expect(required.get("register_trigger")).toEqual(["concept", "name"]);
     expect(required.get("branch_query")).toEqual(["branch_id", "sql"]);
     expect(required.get("list_tables")).toEqual([]);
+    expect(required.get("publish_event")).toEqual(["data", "type"]);
   });
 });

@@ -89,3 +89,20 @@ export const SEED_AGENTS = [
   "ops-analyst",
   "revenue-analyst",
 ];
+
+/** "A/B Testing". */
+export const SEED_AB_TEST = `ab_test:
+  agent: revenue-analyst
+  versions:
+    a: "1.2.0"
+    b: "1.3.0-beta"
+  traffic_split:
+    a: 80
+    b: 20
+  metrics:
+    - success_rate
+    - avg_duration_ms
+    - avg_token_usage
+    - quality_score
+  duration_days: 14
+`;

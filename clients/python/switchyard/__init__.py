@@ -16,6 +16,7 @@ from .client import Client
 from .errors import SwitchyardError
 from .records import Page, Record
 from .transport import VERSION as __version__
+from .task_context import TaskContext
 from .worker import Worker
 
-__all__ = ["Client", "SwitchyardError", "Record", "Page", "Worker", "__version__"]
+__all__ = ["Client", "SwitchyardError", "Record", "Page", "Worker", "TaskContext", "__version__"]

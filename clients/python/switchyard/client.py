@@ -62,11 +62,11 @@ class Client:
     webhooks: Webhooks
     """Webhook deliveries: list, replay."""
     versions: Versions
-    """Agent versions (the catalog): publish, list, get, deprecate, promote, resolve."""
+    """Agent versions (the catalog): publish, list, get, deprecate, promote, resolve, endpoint_secret."""
     workflows: Workflows
     """Workflows: put, get, list, start, dry_run, triggers, schedule, graph, bottlenecks."""
     runs: Runs
-    """Runs: start, get, list, cancel, send_message, delegate, state, trace."""
+    """Runs: start, get, list, wait, cancel, messages, send_message, delegate, state (get, set, all, history), trace."""
     tasks: Tasks
     """Tasks: get, complete, fail, heartbeat, feedback."""
     events: Events
@@ -144,13 +144,20 @@ class Client:
         wait_seconds: int = 30,
         max_tasks: Optional[int] = None,
         heartbeat_interval: Optional[float] = None,
+        max_corrections: int = 2,
     ) -> Worker:
         """A worker loop for ``agent_id``'s tasks: ``client.worker("cost-analyzer").run(handler)``.
 
         It long-polls the agent's inbox for task items (``wait_seconds``, ≤ 30), runs ``handler(task)``
         for each one, heartbeats while it runs (every third of the task's timeout, or every
         ``heartbeat_interval`` seconds) and completes the task with the handler's return value, or as
-        failed with ``{code, message}`` when it raises. Ends on ``worker.stop()``, after ``max_tasks``
-        tasks, or on Ctrl-C. See :class:`switchyard.Worker`.
+        failed with ``{code, message}`` when it raises. A handler ``def handler(task, context)`` also gets
+        a :class:`switchyard.TaskContext`: an output the server refuses is handed back to it as
+        ``context.rejection`` to correct, up to ``max_corrections`` times. Ends on ``worker.stop()``,
+        after ``max_tasks`` tasks, or on Ctrl-C; ``worker.start(handler)`` runs it in a thread. See
+        :class:`switchyard.Worker`.
         """
-        return Worker(self.inbox, self.tasks, agent_id, wait_seconds=wait_seconds, max_tasks=max_tasks, heartbeat_interval=heartbeat_interval)
+        return Worker(
+            self.inbox, self.tasks, agent_id, wait_seconds=wait_seconds, max_tasks=max_tasks, heartbeat_interval=heartbeat_interval,
+            max_corrections=max_corrections,
+        )

@@ -12,19 +12,21 @@ import datetime as _dt
 import logging
 import threading
 import time
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Dict, Optional, Union
 
 from .errors import SwitchyardError
 from .records import Record
 from .resources.inbox import Inbox
 from .resources.runs import Tasks
+from .task_context import TaskContext, takes_context
 from .transport import backoff_seconds
 
-__all__ = ["Worker", "TaskHandler"]
+__all__ = ["Worker", "TaskHandler", "TaskContext"]
 
-TaskHandler = Callable[[Record], Any]
+TaskHandler = Union[Callable[[Record], Any], Callable[[Record, TaskContext], Any]]
 """Takes a task item (``task_id``, ``run_id``, ``workflow``, ``agent_id``, ``version``, ``input``,
-``attempt``, ``deadline``) and returns its output (any JSON, or None for none)."""
+``attempt``, ``deadline``), and a :class:`TaskContext` if it has a second parameter, and returns its
+output (any JSON, or None for none)."""
 
 log = logging.getLogger("switchyard.worker")
 
@@ -48,7 +50,10 @@ class Worker:
     Errors: a poll that fails for a passing reason (no connection, 429, 5xx) is retried with backoff;
     one the worker cannot fix by waiting (401, 403, 404: a wrong key or agent) raises
     :class:`SwitchyardError` from :meth:`run`. A completion that fails is logged and the loop goes on:
-    the task's deadline then decides it.
+    the task's deadline then decides it. An output the server refuses (400: off the version's or an
+    edge's schema) is handed back to a handler that takes a second parameter, as
+    ``context.rejection``, up to ``max_corrections`` times; after that (or for a one-parameter handler)
+    the task is failed with code ``invalid_output`` and the server's reason.
 
     Example::
 
@@ -56,7 +61,8 @@ class Worker:
             return {"total": sum(task.input["amounts"])}
 
         worker = client.worker("cost-analyzer", max_tasks=100)
-        worker.run(analyse)
+        worker.run(analyse)                      # here, until stopped; or in a thread:
+        worker.start(analyse); ...; worker.stop(); worker.join()
     """
 
     def __init__(
@@ -68,6 +74,7 @@ class Worker:
         wait_seconds: int = 30,
         max_tasks: Optional[int] = None,
         heartbeat_interval: Optional[float] = None,
+        max_corrections: int = 2,
         clock: Callable[[], float] = time.time,
     ) -> None:
         if not isinstance(agent_id, str) or agent_id == "":
@@ -78,7 +85,10 @@ class Worker:
             raise ValueError(f"max_tasks must be a positive integer or None, not {max_tasks!r}")
         if heartbeat_interval is not None and not heartbeat_interval > 0:
             raise ValueError(f"heartbeat_interval must be a positive number of seconds, not {heartbeat_interval!r}")
+        if not (isinstance(max_corrections, int) and max_corrections >= 0):
+            raise ValueError(f"max_corrections must be a non-negative integer, not {max_corrections!r}")
         self.agent_id = agent_id
+        self.max_corrections = max_corrections
         self.wait_seconds = wait_seconds
         self.max_tasks = max_tasks
         self.heartbeat_interval = heartbeat_interval
@@ -86,6 +96,9 @@ class Worker:
         self._tasks = tasks
         self._clock = clock
         self._stop = threading.Event()
+        self._thread: Optional[threading.Thread] = None
+        self.error: Optional[BaseException] = None
+        """What ended a loop started with :meth:`start` by raising (a wrong key or agent), if anything."""
         self.handled = 0
         """Tasks handled by the last (or current) :meth:`run`: completed, failed, or refused by the server."""
 
@@ -97,6 +110,31 @@ class Worker:
         the poll in flight answers (at most ``wait_seconds``); a task that poll brings is handled too,
         since it was already delivered to this worker."""
         self._stop.set()
+
+    def start(self, handler: TaskHandler) -> threading.Thread:
+        """Runs :meth:`run` in a daemon thread and returns it; end it with :meth:`stop` then :meth:`join`.
+        Several agents' loops can run side by side in one process this way."""
+        if self._thread is not None and self._thread.is_alive():
+            raise RuntimeError(f"the worker for {self.agent_id} is already running")
+
+        def loop() -> None:
+            try:
+                self.run(handler)
+            except BaseException as err:  # kept for join(): a thread's exception would otherwise only be printed
+                self.error = err
+                log.error("worker for %s ended: %s", self.agent_id, err)
+
+        self._thread = threading.Thread(target=loop, name=f"switchyard-worker-{self.agent_id}", daemon=True)
+        self._thread.start()
+        return self._thread
+
+    def join(self, timeout: Optional[float] = None) -> bool:
+        """Waits for a loop started with :meth:`start` to end; True once it has. After ``stop()`` that is at
+        most ``wait_seconds`` plus the task in hand."""
+        if self._thread is None:
+            return True
+        self._thread.join(timeout)
+        return not self._thread.is_alive()
 
     @property
     def stopping(self) -> bool:
@@ -133,41 +171,60 @@ class Worker:
 
     def _handle(self, task: Record, handler: TaskHandler) -> None:
         task_id = task["task_id"]
-        heartbeat = _Heartbeat(self._tasks, task_id, self._interval_for(task))
-        heartbeat.start()
-        try:
+        with_context = takes_context(handler)
+        interval = self._interval_for(task)
+        rejection: Optional[SwitchyardError] = None
+        corrections = 0
+        while True:
+            context = TaskContext(task, self._tasks, rejection, corrections)
+            heartbeat = _Heartbeat(self._tasks, task_id, interval, context.cancelled)
+            heartbeat.start()
             try:
-                output = handler(task)
-            except Exception as exc:  # the handler's failure is the task's outcome, not the loop's
+                try:
+                    output = handler(task, context) if with_context else handler(task)
+                except Exception as exc:  # the handler's failure is the task's outcome, not the loop's
+                    heartbeat.finish()
+                    log.info("task %s failed in the handler: %r", task_id, exc)
+                    self._complete(task_id, failed=_error_of(exc), extra=context.extra)
+                    return
                 heartbeat.finish()
-                log.info("task %s failed in the handler: %r", task_id, exc)
-                self._complete(task_id, failed=_error_of(exc))
+                refusal = self._complete(task_id, output=output, extra=context.extra)
+            finally:
+                heartbeat.finish()
+            if refusal is None:
                 return
-            heartbeat.finish()
-            self._complete(task_id, output=output)
-        finally:
-            heartbeat.finish()
+            if not with_context or corrections >= self.max_corrections:
+                # Only the handler could correct the output, and it cannot (or may not) any more: fail the task
+                # with the reason rather than leave it open until its deadline.
+                self._complete(task_id, failed=Record(code="invalid_output", message=refusal.message[:MAX_ERROR_MESSAGE]), extra=context.extra)
+                return
+            log.info("task %s: output refused (%s); handing it back to the handler to correct", task_id, refusal.message)
+            rejection, corrections = refusal, corrections + 1
 
-    def _complete(self, task_id: str, *, output: Any = None, failed: Optional[Record] = None) -> None:
+    def _complete(
+        self, task_id: str, *, output: Any = None, failed: Optional[Record] = None, extra: Optional[Dict[str, Any]] = None
+    ) -> Optional[SwitchyardError]:
+        """Completes the task; returns the server's refusal (400) of ``output``, None otherwise."""
+        usage, state = (extra or {}).get("usage"), (extra or {}).get("state")
         try:
             if failed is not None:
-                self._tasks.complete(task_id, status="failed", error=failed)
+                self._tasks.complete(task_id, status="failed", error=failed, usage=usage, state=state)
             elif output is None:
-                self._tasks.complete(task_id)
+                self._tasks.complete(task_id, usage=usage, state=state)
             else:
-                self._tasks.complete(task_id, output)
+                self._tasks.complete(task_id, output, usage=usage, state=state)
         except (TypeError, ValueError) as err:
             # The output is no JSON (an object json cannot encode, or NaN): fail the task with that, rather than leave it to its deadline.
-            self._complete(task_id, failed=Record(code="invalid_output", message=f"the handler returned a value that is not JSON: {err}"))
+            return self._complete(task_id, failed=Record(code="invalid_output", message=f"the handler returned a value that is not JSON: {err}"), extra=extra)
         except SwitchyardError as err:
             if err.status == 400 and failed is None:
-                # The output is off the version's or the edge's schema. The task stays open for a corrected
-                # completion, which only the handler could make: report it as failed, with the reason.
-                self._complete(task_id, failed=Record(code="invalid_output", message=err.message[:MAX_ERROR_MESSAGE]))
-            elif err.status == 409:
+                # Off the version's or the edge's schema: the task stays open for a corrected completion.
+                return err
+            if err.status == 409:
                 log.warning("task %s was already finished (timed out, cancelled or completed): %s", task_id, err.message)
             else:
                 log.error("could not complete task %s (%s); its deadline will decide it", task_id, err)
+        return None
 
     def _interval_for(self, task: Record) -> float:
         """A third of the task's timeout: what remains until its deadline, or ``timeout_seconds`` if the
@@ -191,9 +248,10 @@ class _Heartbeat(threading.Thread):
     """Heartbeats one task every ``interval`` seconds until finished, or until the server says the task
     is no longer running."""
 
-    def __init__(self, tasks: Tasks, task_id: str, interval: float) -> None:
+    def __init__(self, tasks: Tasks, task_id: str, interval: float, cancelled: Optional[threading.Event] = None) -> None:
         super().__init__(name=f"switchyard-heartbeat-{task_id}", daemon=True)
         self._tasks = tasks
+        self._cancelled = cancelled if cancelled is not None else threading.Event()
         self._task_id = task_id
         self.interval = interval
         self._done = threading.Event()
@@ -209,6 +267,7 @@ class _Heartbeat(threading.Thread):
                     return  # the task was completed meanwhile: this beat no longer matters
                 if err.status in (404, 409):
                     log.warning("task %s is no longer running (%s); heartbeats stop", self._task_id, err.message)
+                    self._cancelled.set()
                     return
                 log.warning("heartbeat of task %s failed (%s); trying again in %.1f s", self._task_id, err, self.interval)
 

@@ -158,6 +158,34 @@ class StoppingTest(unittest.TestCase):
         self.assertEqual(result, [0])
         self.assertTrue(worker.stopping)
 
+    def test_stop_lets_the_poll_in_flight_answer_and_handles_the_task_it_brought(self) -> None:
+        # A poll abandoned mid-way would leave the server handing its task to nobody until the deadline.
+        server = FakeServer()
+        in_flight, release = threading.Event(), threading.Event()
+
+        def slow_poll(request: HttpRequest) -> HttpResponse:
+            in_flight.set()
+            release.wait(5)
+            return reply(200, {"items": [task(7)]})
+
+        server.poll_answers.append(slow_poll)
+        original = server.__call__
+
+        def route(request: HttpRequest) -> HttpResponse:
+            if request.method == "GET" and server.poll_answers and callable(server.poll_answers[0]):
+                return server.poll_answers.pop(0)(request)
+            return original(request)
+
+        client, _ = make_client(FakeHttp(route=route))
+        worker = client.worker("cost-analyzer", wait_seconds=0)
+        worker.start(lambda t: {"done": t.task_id})
+        self.assertTrue(in_flight.wait(5))
+        worker.stop()
+        release.set()
+        self.assertTrue(worker.join(5))
+        self.assertEqual(worker.handled, 1)
+        self.assertEqual(server.completions, {"tsk_7": {"output": {"done": "tsk_7"}}})
+
     def test_ctrl_c_in_the_handler_ends_the_loop_and_leaves_the_task_to_its_deadline(self) -> None:
         server = FakeServer(task(1), task(2))
 
@@ -247,10 +275,88 @@ class HeartbeatTest(unittest.TestCase):
         self.assertEqual(interval(task(1, deadline=None), EPOCH_T0), 10.0)
 
 
+class CorrectionTest(unittest.TestCase):
+    """A refused output (400) goes back to a two-parameter handler as ``context.rejection``."""
+
+    def test_hands_a_refused_output_back_to_the_handler_to_correct(self) -> None:
+        server = FakeServer(task(1))
+        server.complete_answers.append(error(400, "invalid_request", "output off the edge's schema enriched_records", [{"path": "output.enriched_at"}]))
+        seen: List[Any] = []
+
+        def handler(t: switchyard.Record, context: switchyard.TaskContext) -> Any:
+            seen.append((context.corrections, None if context.rejection is None else (context.rejection.status, context.rejection.message)))
+            context.report(usage={"tokens_in": 3, "tokens_out": 4})
+            if context.rejection is None:
+                return {"records": []}
+            return {"records": [], "enriched_at": T0}
+
+        self.assertEqual(worker_on(server, max_tasks=1).run(handler), 1)
+        self.assertEqual(seen, [(0, None), (1, (400, "output off the edge's schema enriched_records"))])
+        self.assertEqual(server.completions, {"tsk_1": {"output": {"records": [], "enriched_at": T0}, "usage": {"tokens_in": 3, "tokens_out": 4}}})
+
+    def test_fails_the_task_after_max_corrections_refusals(self) -> None:
+        server = FakeServer(task(1))
+        for n in range(3):
+            server.complete_answers.append(error(400, "invalid_request", f"refusal {n}"))
+        calls: List[int] = []
+
+        def handler(t: switchyard.Record, context: switchyard.TaskContext) -> Any:
+            calls.append(context.corrections)
+            return {"still": "wrong"}
+
+        self.assertEqual(worker_on(server, max_tasks=1, max_corrections=2).run(handler), 1)
+        self.assertEqual(calls, [0, 1, 2])
+        self.assertEqual(server.completions["tsk_1"], {"status": "failed", "error": {"code": "invalid_output", "message": "refusal 2"}})
+
+    def test_a_handler_without_a_context_is_not_called_again(self) -> None:
+        server = FakeServer(task(1))
+        server.complete_answers.append(error(400, "invalid_request", "off schema"))
+        calls: List[str] = []
+        self.assertEqual(worker_on(server, max_tasks=1).run(lambda t: calls.append(t.task_id) or {"x": 1}), 1)
+        self.assertEqual(calls, ["tsk_1"])
+        self.assertEqual(server.completions["tsk_1"]["error"]["code"], "invalid_output")
+
+    def test_state_reported_by_the_handler_goes_with_a_failure_too(self) -> None:
+        server = FakeServer(task(1))
+
+        def handler(t: switchyard.Record, context: switchyard.TaskContext) -> Any:
+            context.report(state={"revenue_by_region": {"emea": 1}})
+            raise RuntimeError("half done")
+
+        worker_on(server, max_tasks=1).run(handler)
+        self.assertEqual(server.completions["tsk_1"], {"status": "failed", "error": {"code": "RuntimeError", "message": "half done"}, "state": {"revenue_by_region": {"emea": 1}}})
+
+    def test_context_cancelled_is_set_when_the_server_no_longer_runs_the_task(self) -> None:
+        server = FakeServer(task(1))
+        server.heartbeat_answers.append(error(409, "conflict", "the run was cancelled"))
+        flags: List[bool] = []
+
+        def handler(t: switchyard.Record, context: switchyard.TaskContext) -> Any:
+            flags.append(context.cancelled.wait(5))
+            return None
+
+        with self.assertLogs("switchyard.worker", "WARNING"):
+            worker_on(server, max_tasks=1, heartbeat_interval=0.01).run(handler)
+        self.assertEqual(flags, [True])
+
+    def test_start_runs_the_loop_in_a_thread_until_stopped(self) -> None:
+        server = FakeServer(task(1))
+        worker = worker_on(server)
+        worker.start(lambda t: {"ok": True})
+        self.assertTrue(server.polled.wait(5))
+        deadline = time.time() + 5
+        while "tsk_1" not in server.completions and time.time() < deadline:
+            time.sleep(0.01)
+        worker.stop()
+        self.assertTrue(worker.join(5))
+        self.assertEqual((worker.handled, worker.error), (1, None))
+        self.assertEqual(server.completions["tsk_1"], {"output": {"ok": True}})
+
+
 class ConstructionTest(unittest.TestCase):
     def test_refuses_impossible_options(self) -> None:
         client, _ = make_client(FakeHttp())
-        for options in [{"wait_seconds": 31}, {"wait_seconds": -1}, {"max_tasks": 0}, {"heartbeat_interval": 0}]:
+        for options in [{"wait_seconds": 31}, {"wait_seconds": -1}, {"max_tasks": 0}, {"heartbeat_interval": 0}, {"max_corrections": -1}]:
             with self.subTest(options=options), self.assertRaises(ValueError):
                 client.worker("cost-analyzer", **options)
         with self.assertRaises(ValueError):

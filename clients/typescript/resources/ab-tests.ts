@@ -1,20 +1,19 @@
-import type { z } from "@hono/zod-openapi";
-import type { AbTestListSchema, AbTestSchema, CreateAbTestSchema, ListAbTestsQuery } from "../../../src/ab/schemas.ts";
+import type * as wire from "../api-types.ts";
 import { type Page, type PageOptions, paginate } from "../pagination.ts";
 import { path } from "../path.ts";
 import type { CreateOptions, RequestOptions, Transport } from "../transport.ts";
 
 /** An A/B test: its configuration, both arms' figures, each metric's verdict, the sample-ratio check and the recommendation. */
-export type AbTest = z.infer<typeof AbTestSchema>;
+export type AbTest = wire.AbTest;
 export type AbTestStatus = AbTest["status"];
 export type AbTestArm = AbTest["arms"]["a"];
-export type AbMetricName = z.infer<typeof CreateAbTestSchema>["metrics"][number];
+export type AbMetricName = wire.CreateAbTest["metrics"][number];
 /** What starting a test sends: the agent, versions a and b, the split, the metrics and the options. */
-export type CreateAbTestInput = z.input<typeof CreateAbTestSchema>;
+export type CreateAbTestInput = wire.CreateAbTestInput;
 
 export interface ListAbTestsOptions extends PageOptions, RequestOptions {
   agent?: string;
-  status?: z.input<typeof ListAbTestsQuery>["status"];
+  status?: wire.ListAbTestsQueryInput["status"];
 }
 
 /**
@@ -56,7 +55,7 @@ export class AbTestsResource {
   /** Tests, newest first: `GET /v1/ab-tests?agent=&status=`. */
   async list(options: ListAbTestsOptions = {}): Promise<Page<AbTest>> {
     const { limit, cursor, agent, status, ...requestOptions } = options;
-    return this.#transport.request<z.infer<typeof AbTestListSchema>>({ method: "GET", path: "/v1/ab-tests", query: { limit, cursor, agent, status }, options: requestOptions });
+    return this.#transport.request<wire.AbTestList>({ method: "GET", path: "/v1/ab-tests", query: { limit, cursor, agent, status }, options: requestOptions });
   }
 
   listAll(options: Omit<ListAbTestsOptions, "cursor"> = {}): AsyncIterable<AbTest> {

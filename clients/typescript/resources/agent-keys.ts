@@ -1,15 +1,14 @@
-import type { z } from "@hono/zod-openapi";
-import type { IssuedKeySchema, KeySchema, RevokedKeySchema } from "../../../src/agents/schemas.ts";
+import type * as wire from "../api-types.ts";
 import type { Page } from "../pagination.ts";
 import { path } from "../path.ts";
 import type { CreateOptions, RequestOptions, Transport } from "../transport.ts";
 
 /** A new key: `api_key` is shown only in this answer; only its hash is stored. */
-export type IssuedKey = z.infer<typeof IssuedKeySchema>;
+export type IssuedKey = wire.IssuedKey;
 /** A key as listed: no secret, and `revoked_at` once revoked. */
-export type AgentKey = z.infer<typeof KeySchema>;
+export type AgentKey = wire.Key;
 /** What revoking a key answers. */
-export type RevokedKey = z.infer<typeof RevokedKeySchema>;
+export type RevokedKey = wire.RevokedKey;
 
 /** An agent's API keys (`/v1/agents/{agent_id}/keys`): admin only. */
 export class AgentKeysResource {

@@ -1,20 +1,19 @@
-import type { z } from "@hono/zod-openapi";
-import type { AgentSchema, CreateAgentSchema, DeletedAgentSchema, RoleSchema, UpdateAgentSchema } from "../../../src/agents/schemas.ts";
+import type * as wire from "../api-types.ts";
 import { type Page, type PageOptions, paginate } from "../pagination.ts";
 import { path } from "../path.ts";
 import type { CreateOptions, RequestOptions, Transport } from "../transport.ts";
 import { AgentKeysResource } from "./agent-keys.ts";
 
 /** `agent` reads and writes the data layer; `reader` only reads (a supervisor); `admin` manages everything. */
-export type Role = z.infer<typeof RoleSchema>;
+export type Role = wire.Role;
 /** A registered agent. */
-export type Agent = z.infer<typeof AgentSchema>;
+export type Agent = wire.Agent;
 /** `POST /v1/agents`: only `agent_id` is required; `role` defaults to `agent`. */
-export type CreateAgentInput = z.input<typeof CreateAgentSchema>;
+export type CreateAgentInput = wire.CreateAgentInput;
 /** `PATCH /v1/agents/{agent_id}`: the fields to change. */
-export type UpdateAgentInput = z.input<typeof UpdateAgentSchema>;
+export type UpdateAgentInput = wire.UpdateAgentInput;
 /** What deleting an agent answers. */
-export type DeletedAgent = z.infer<typeof DeletedAgentSchema>;
+export type DeletedAgent = wire.DeletedAgent;
 
 /** Agents and their keys (`/v1/agents`): admin only. */
 export class AgentsResource {

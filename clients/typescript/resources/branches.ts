@@ -1,37 +1,26 @@
-import type { z } from "@hono/zod-openapi";
-import type {
-  BranchDiffSchema,
-  BranchSchema,
-  BranchWriteResultSchema,
-  BranchWriteSchema,
-  ConflictSchema,
-  CreateBranchSchema,
-  ListBranchesQuerySchema,
-  MergeResultSchema,
-  MergeSchema,
-} from "../../../src/branches/schemas.ts";
+import type * as wire from "../api-types.ts";
 import { type Page, type PageOptions, paginate } from "../pagination.ts";
 import { path } from "../path.ts";
 import type { CreateOptions, RequestOptions, Transport } from "../transport.ts";
 import type { QueryInput, QueryResult } from "./query.ts";
 
 /** A branch as the registry holds it; `status` is `open`, `merged`, `discarded` or `expired`. */
-export type Branch = z.infer<typeof BranchSchema>;
+export type Branch = wire.Branch;
 /** `POST /v1/branches`: a label, and optionally a description and a lifetime. */
-export type CreateBranchInput = z.input<typeof CreateBranchSchema>;
+export type CreateBranchInput = wire.CreateBranchInput;
 /** `GET /v1/branches`: page options and an optional status. */
-export type ListBranchesOptions = PageOptions & { status?: z.input<typeof ListBranchesQuerySchema>["status"] };
+export type ListBranchesOptions = PageOptions & { status?: wire.ListBranchesQueryInput["status"] };
 /** `POST /v1/branches/{id}/write`: a table, its rows, and `insert` (default) or `upsert`. */
-export type BranchWriteInput = z.input<typeof BranchWriteSchema>;
-export type BranchWriteResult = z.infer<typeof BranchWriteResultSchema>;
+export type BranchWriteInput = wire.BranchWriteInput;
+export type BranchWriteResult = wire.BranchWriteResult;
 /** Per table: rows added, changed (before and after) and deleted; and the conflicts a merge would meet now. */
-export type BranchDiff = z.infer<typeof BranchDiffSchema>;
+export type BranchDiff = wire.BranchDiff;
 /** A row main and the branch both changed since the base, differently. */
-export type MergeConflict = z.infer<typeof ConflictSchema>;
+export type MergeConflict = wire.Conflict;
 /** `{strategy, resolutions?}`: `branch_wins`, `main_wins` or `manual`. */
-export type MergeInput = z.input<typeof MergeSchema>;
+export type MergeInput = wire.MergeInput;
 /** `merged` with the rows applied per table, or `conflicted` (manual) with nothing applied. */
-export type MergeResult = z.infer<typeof MergeResultSchema>;
+export type MergeResult = wire.MergeResult;
 
 /**
  * Branches (`/v1/branches`): copy-on-write sandboxes of the SQL data layer. Write and query a branch

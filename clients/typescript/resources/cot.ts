@@ -1,43 +1,30 @@
-import type { z } from "@hono/zod-openapi";
-import type {
-  LogStepBatchSchema,
-  LoggedStepBatchSchema,
-  LogStepSchema,
-  LoggedStepSchema,
-  SessionListQuerySchema,
-  SessionSchema,
-  StepPageQuerySchema,
-  StepPageSchema,
-  StepSchema,
-  StepTypeSchema,
-  VerificationSchema,
-} from "../../../src/ledger/schemas.ts";
+import type * as wire from "../api-types.ts";
 import { type Page, paginate } from "../pagination.ts";
 import { path } from "../path.ts";
 import type { CreateOptions, RequestOptions, Transport } from "../transport.ts";
 
 /** `observation`, `hypothesis`, `analysis`, `decision`, `action`, `reflection`, `planning`, `evaluation`, `retrieval`, `synthesis`, `delegation` or `error`. */
-export type StepType = z.infer<typeof StepTypeSchema>;
+export type StepType = wire.StepType;
 /** `POST /v1/cot`: one step of a session's chain of thought. */
-export type LogStepInput = z.input<typeof LogStepSchema>;
+export type LogStepInput = wire.LogStepInput;
 /** `POST /v1/cot/{session_id}/steps`: up to 100 steps of one session, logged consecutively, all or none. */
-export type LogStepBatchInput = { session_id: string } & z.input<typeof LogStepBatchSchema>;
+export type LogStepBatchInput = { session_id: string } & wire.LogStepBatchInput;
 /** Each step's place in the chain, in the order sent. */
-export type LoggedStepBatch = z.infer<typeof LoggedStepBatchSchema>;
+export type LoggedStepBatch = wire.LoggedStepBatch;
 /** Where a logged step sits in its chain: index, hash, previous hash, time. */
-export type LoggedStep = z.infer<typeof LoggedStepSchema>;
+export type LoggedStep = wire.LoggedStep;
 /** A stored step, with its hash and the previous step's. */
-export type CotStep = z.infer<typeof StepSchema>;
+export type CotStep = wire.Step;
 /** One page of a session's steps, in index order. */
-export type CotStepPage = z.infer<typeof StepPageSchema>;
+export type CotStepPage = wire.StepPage;
 /** `limit` (1-1000, default 100) and `cursor` for a session's steps. */
-export type CotStepPageOptions = Partial<z.output<typeof StepPageQuerySchema>>;
+export type CotStepPageOptions = Partial<wire.StepPageQuery>;
 /** A session: its owner, step count, first and last step times and head hash. */
-export type CotSession = z.infer<typeof SessionSchema>;
+export type CotSession = wire.Session;
 /** `GET /v1/cot`: optionally one agent's sessions, active since a time, and page. */
-export type CotSessionQuery = Partial<z.output<typeof SessionListQuerySchema>>;
+export type CotSessionQuery = Partial<wire.SessionListQuery>;
 /** A chain's verdict: intact or not, how many steps were checked, and each broken link's index and reason. */
-export type ChainVerification = z.infer<typeof VerificationSchema>;
+export type ChainVerification = wire.Verification;
 
 /**
  * The chain-of-thought ledger (`/v1/cot`): append-only, hash-chained reasoning steps per session. An

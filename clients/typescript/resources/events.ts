@@ -1,19 +1,18 @@
-import type { z } from "@hono/zod-openapi";
-import type { DeletedEventTypeSchema, EventSchema, EventTypeSchema, PublishEventSchema, PublishedSchema, PutEventTypeSchema } from "../../../src/events/schemas.ts";
+import type * as wire from "../api-types.ts";
 import { type Page, type PageOptions, paginate } from "../pagination.ts";
 import { path } from "../path.ts";
 import type { RequestOptions, Transport } from "../transport.ts";
 
 /** `POST /v1/events`: `{type, data, source?, event_id?, time?}`. */
-export type PublishEventInput = z.input<typeof PublishEventSchema>;
+export type PublishEventInput = wire.PublishEventInput;
 /** What publishing answers: the runs the event started (or, for a duplicate, the first event's). */
-export type PublishedEvent = z.infer<typeof PublishedSchema>;
+export type PublishedEvent = wire.Published;
 /** An event with its decisions: for each subscribed workflow, matched or not, why, and the run started. */
-export type SwitchyardEvent = z.infer<typeof EventSchema>;
+export type SwitchyardEvent = wire.Event;
 export type EventDecision = SwitchyardEvent["decisions"][number];
-export type EventType = z.infer<typeof EventTypeSchema>;
-export type PutEventTypeInput = z.input<typeof PutEventTypeSchema>;
-export type DeletedEventType = z.infer<typeof DeletedEventTypeSchema>;
+export type EventType = wire.EventType;
+export type PutEventTypeInput = wire.PutEventTypeInput;
+export type DeletedEventType = wire.DeletedEventType;
 
 export interface ListEventsOptions extends PageOptions, RequestOptions {
   type?: string;

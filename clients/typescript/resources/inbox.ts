@@ -1,24 +1,23 @@
-import type { z } from "@hono/zod-openapi";
-import type { AckResultSchema, InboxItemSchema, MessageBatchSchema, MessageItemSchema, NotificationItemSchema, SendMessageSchema } from "../../../src/inbox/schemas.ts";
+import type * as wire from "../api-types.ts";
 import { InboxSubscription, type SubscribeOptions, type WebSocketConstructor } from "../inbox-subscription.ts";
 import { type Page, type PageOptions, paginate } from "../pagination.ts";
 import { path } from "../path.ts";
 import type { CreateOptions, RequestOptions, Transport } from "../transport.ts";
 
 /** An inbox item: a trigger's notification or another agent's message, oldest first. */
-export type InboxItem = z.infer<typeof InboxItemSchema>;
+export type InboxItem = wire.InboxItem;
 /** A fired trigger's notification: fetch the memory by `source_memory_id`. */
-export type InboxNotification = z.infer<typeof NotificationItemSchema>;
+export type InboxNotification = wire.NotificationItem;
 /** A workflow task for this agent: do it, then complete it with `client.tasks.complete`. */
 export type InboxTask = Extract<InboxItem, { kind: "task" }>;
 /** A direct message from `from_agent_id`. */
-export type InboxMessage = z.infer<typeof MessageItemSchema>;
+export type InboxMessage = wire.MessageItem;
 /** The messages a batch send delivered, in the order sent. */
-export type InboxMessageBatch = z.infer<typeof MessageBatchSchema>;
+export type InboxMessageBatch = wire.MessageBatch;
 /** Which ids an ack delivered and which were no leased item of the inbox. */
-export type AckResult = z.infer<typeof AckResultSchema>;
+export type AckResult = wire.AckResult;
 /** What a message carries: a `body` of any JSON and an optional `type` (default `message`). */
-export type SendMessageInput = z.input<typeof SendMessageSchema>;
+export type SendMessageInput = wire.SendMessageInput;
 
 /** Options of a poll. */
 export interface PollOptions extends RequestOptions {

@@ -1,47 +1,33 @@
-import type { z } from "@hono/zod-openapi";
-import type {
-  CleanupMemorySchema,
-  CleanupResultSchema,
-  DeletedMemorySchema,
-  FilterSchema,
-  ListMemoryQuerySchema,
-  MemoryBatchSchema,
-  MemorySchema,
-  MemoryTypeSchema,
-  SearchMemorySchema,
-  SearchResponseSchema,
-  SearchResultSchema,
-  StoreMemorySchema,
-} from "../../../src/memory/schemas.ts";
+import type * as wire from "../api-types.ts";
 import { type Page, paginate } from "../pagination.ts";
 import { path } from "../path.ts";
 import type { CreateOptions, RequestOptions, Transport } from "../transport.ts";
 
 /** `fact` (the default), `observation`, `instruction`, `preference` or `episode`. */
-export type MemoryType = z.infer<typeof MemoryTypeSchema>;
+export type MemoryType = wire.MemoryType;
 /** A stored memory. */
-export type Memory = z.infer<typeof MemorySchema>;
+export type Memory = wire.Memory;
 /** `POST /v1/memory`: `agent_id` is the namespace (an agent's own id is private to it). */
-export type StoreMemoryInput = z.input<typeof StoreMemorySchema>;
+export type StoreMemoryInput = wire.StoreMemoryInput;
 /** The memories a batch stored, in the order sent. */
-export type MemoryBatch = z.infer<typeof MemoryBatchSchema>;
+export type MemoryBatch = wire.MemoryBatch;
 /** `POST /v1/memory/search`: `agent_id` is one namespace or a list of them. */
-export type SearchMemoryInput = z.input<typeof SearchMemorySchema>;
+export type SearchMemoryInput = wire.SearchMemoryInput;
 /** Matches metadata: `{topic: "x"}` or operators such as `{confidence: {$gte: 0.9}}`. */
-export type MemoryFilter = z.input<typeof FilterSchema>;
+export type MemoryFilter = wire.FilterInput;
 /** One search hit; `score` is relevance in 0..1, higher is better. */
-export type SearchResult = z.infer<typeof SearchResultSchema>;
+export type SearchResult = wire.SearchResult;
 /** Search hits, best first. */
-export type SearchResponse = z.infer<typeof SearchResponseSchema>;
+export type SearchResponse = wire.SearchResponse;
 /** `POST /v1/memory/cleanup`: removes a namespace's memories below `min_importance`. */
-export type CleanupMemoryInput = z.input<typeof CleanupMemorySchema>;
+export type CleanupMemoryInput = wire.CleanupMemoryInput;
 /** How many memories a cleanup removed. */
-export type CleanupResult = z.infer<typeof CleanupResultSchema>;
-type ListMemoryQuery = z.output<typeof ListMemoryQuerySchema>;
+export type CleanupResult = wire.CleanupResult;
+type ListMemoryQuery = wire.ListMemoryQuery;
 /** `GET /v1/memory?agent_id=`: the namespace, and optionally page and type. */
 export type ListMemoryOptions = Pick<ListMemoryQuery, "agent_id"> & Partial<Omit<ListMemoryQuery, "agent_id">>;
 /** What deleting a memory answers. */
-export type DeletedMemory = z.infer<typeof DeletedMemorySchema>;
+export type DeletedMemory = wire.DeletedMemory;
 
 /** Shared memory (`/v1/memory`): namespaced semantic memory, searched by meaning and keywords. */
 export class MemoryResource {

@@ -1,15 +1,14 @@
-import type { z } from "@hono/zod-openapi";
-import type { CreatePolicySchema, DeletedPolicySchema, PolicySchema } from "../../../src/policy/schemas.ts";
+import type * as wire from "../api-types.ts";
 import { type Page, type PageOptions, paginate } from "../pagination.ts";
 import { path } from "../path.ts";
 import type { CreateOptions, RequestOptions, Transport } from "../transport.ts";
 
 /** An ABAC policy: an allow or deny over actions, resources and principals, with an optional CEL condition. */
-export type Policy = z.infer<typeof PolicySchema>;
+export type Policy = wire.Policy;
 /** `POST /v1/policies`: `effect`, `actions` and `resources` are required; `policy_id` is made up if absent. */
-export type CreatePolicyInput = z.input<typeof CreatePolicySchema>;
+export type CreatePolicyInput = wire.CreatePolicyInput;
 /** What deleting a policy answers. */
-export type DeletedPolicy = z.infer<typeof DeletedPolicySchema>;
+export type DeletedPolicy = wire.DeletedPolicy;
 
 /**
  * Policies (`/v1/policies`): admin only. A matching deny wins over any allow; where no policy matches,

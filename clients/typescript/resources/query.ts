@@ -1,16 +1,15 @@
-import type { z } from "@hono/zod-openapi";
-import type { QueryRequestSchema, QueryResultSchema, SqlParam } from "../../../src/sql/schemas.ts";
+import type * as wire from "../api-types.ts";
 import type { RequestOptions, Transport } from "../transport.ts";
 
 /** A placeholder's value: a JSON scalar (booleans bind as 1 and 0). */
-export type QueryParam = SqlParam;
+export type QueryParam = wire.SqlParam;
 /** What `POST /v1/query` takes. */
-export type QueryInput = z.input<typeof QueryRequestSchema>;
+export type QueryInput = wire.QueryRequestInput;
 /**
  * A query's answer. `R` is the row shape the caller expects (the client does not check it): one object
  * per row keyed by column, capped at 10,000 rows / ~4 MiB with `truncated: true`.
  */
-export type QueryResult<R = Record<string, unknown>> = Omit<z.infer<typeof QueryResultSchema>, "rows"> & { rows: R[] };
+export type QueryResult<R = Record<string, unknown>> = Omit<wire.QueryResult, "rows"> & { rows: R[] };
 
 /** `POST /v1/query`. Reads are repeated after a lost answer; writes are not, since they may have landed. */
 export function runQuery<R>(transport: Transport, sql: string, params: readonly QueryParam[] | undefined, options?: RequestOptions): Promise<QueryResult<R>> {

@@ -1,14 +1,13 @@
-import type { z } from "@hono/zod-openapi";
-import type { RunStateEntrySchema, RunStateHistorySchema, RunStateSchema } from "../../../src/runs/schemas.ts";
+import type * as wire from "../api-types.ts";
 import { path } from "../path.ts";
 import type { JsonValue } from "./state.ts";
 import type { RequestOptions, Transport } from "../transport.ts";
 
 /** A shared-state key of a run: its value, version, writer and time. */
-export type RunStateEntry = z.infer<typeof RunStateEntrySchema>;
+export type RunStateEntry = wire.RunStateEntry;
 /** The run's shared state, key by key (what the caller may read). */
-export type RunState = z.infer<typeof RunStateSchema>;
-export type RunStateWrite = z.infer<typeof RunStateHistorySchema>["items"][number];
+export type RunState = wire.RunState;
+export type RunStateWrite = wire.RunStateHistory["items"][number];
 
 /**
  * A shared-state run's state (`/v1/runs/{run_id}/state`): an agent writes its declared `writes` and reads

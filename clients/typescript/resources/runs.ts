@@ -1,26 +1,24 @@
-import type { z } from "@hono/zod-openapi";
-import type { DelegateSchema, RunListSchema, RunMessagesSchema, RunSchema, RunSummarySchema, SendRunMessageSchema, TaskSchema } from "../../../src/runs/schemas.ts";
+import type * as wire from "../api-types.ts";
 import { type Page, type PageOptions, paginate } from "../pagination.ts";
 import { path } from "../path.ts";
 import { RunStateResource } from "./run-state.ts";
 import type { JsonValue } from "./state.ts";
-import type { OtlpTraceSchema, TraceSchema } from "../../../src/observability/schemas.ts";
 import type { CreateOptions, RequestOptions, Transport } from "../transport.ts";
 
 /** A run with its tasks, its pinned agent versions and how it started. */
-export type Run = z.infer<typeof RunSchema>;
+export type Run = wire.Run;
 /** A run as lists show it (without input, output and tasks). */
-export type RunSummary = z.infer<typeof RunSummarySchema>;
+export type RunSummary = wire.RunSummary;
 export type RunStatus = Run["status"];
 /** A message sent along a run's flow. */
-export type RunMessage = z.infer<typeof RunMessagesSchema>["items"][number];
-export type SendRunMessageInput = z.input<typeof SendRunMessageSchema>;
-export type DelegateInput = z.input<typeof DelegateSchema>;
-type Task = z.infer<typeof TaskSchema>;
+export type RunMessage = wire.RunMessages["items"][number];
+export type SendRunMessageInput = wire.SendRunMessageInput;
+export type DelegateInput = wire.DelegateInput;
+type Task = wire.Task;
 /** A run's coordination trace: every span with its parent and the spans it depended on (`links`). */
-export type Trace = z.infer<typeof TraceSchema>;
+export type Trace = wire.Trace;
 /** The same trace as OTLP/HTTP JSON, for any OpenTelemetry collector. */
-export type OtlpTrace = z.infer<typeof OtlpTraceSchema>;
+export type OtlpTrace = wire.OtlpTrace;
 
 export interface ListRunsOptions extends PageOptions, RequestOptions {
   workflow?: string;
@@ -57,7 +55,7 @@ export class RunsResource {
   /** Runs, newest first: `GET /v1/runs?workflow=&status=`. */
   async list(options: ListRunsOptions = {}): Promise<Page<RunSummary>> {
     const { limit, cursor, workflow, status, ...requestOptions } = options;
-    return this.#transport.request<z.infer<typeof RunListSchema>>({ method: "GET", path: "/v1/runs", query: { limit, cursor, workflow, status }, options: requestOptions });
+    return this.#transport.request<wire.RunList>({ method: "GET", path: "/v1/runs", query: { limit, cursor, workflow, status }, options: requestOptions });
   }
 
   listAll(options: Omit<ListRunsOptions, "cursor"> = {}): AsyncIterable<RunSummary> {

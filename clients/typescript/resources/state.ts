@@ -1,20 +1,19 @@
-import type { z } from "@hono/zod-openapi";
-import type { DeletedStateSchema, PutStateSchema, StateEntrySchema, StateKeySummarySchema } from "../../../src/state/schemas.ts";
+import type * as wire from "../api-types.ts";
 import { type Page, type PageOptions, paginate } from "../pagination.ts";
 import { path } from "../path.ts";
 import type { RequestOptions, Transport } from "../transport.ts";
 
 /** Any JSON value. */
-export type JsonValue = z.input<typeof PutStateSchema>["value"];
+export type JsonValue = wire.PutStateInput["value"];
 /**
  * A stored value with its version (1 for the first write, one more per write). `T` is the type the
  * caller expects the value to have; the client does not check it (the writer decides what is stored).
  */
-export type StateEntry<T = JsonValue> = Omit<z.infer<typeof StateEntrySchema>, "value"> & { value: T };
+export type StateEntry<T = JsonValue> = Omit<wire.StateEntry, "value"> & { value: T };
 /** A key as listed: its version and size, not its value. */
-export type StateKeySummary = z.infer<typeof StateKeySummarySchema>;
+export type StateKeySummary = wire.StateKeySummary;
 /** What deleting a key answers. */
-export type DeletedState = z.infer<typeof DeletedStateSchema>;
+export type DeletedState = wire.DeletedState;
 
 /** Options of a write or delete that should only happen at a known version. */
 export interface CompareAndSetOptions extends RequestOptions {

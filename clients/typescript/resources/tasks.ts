@@ -1,14 +1,13 @@
-import type { z } from "@hono/zod-openapi";
-import type { CompleteTaskSchema, FeedbackSchema, TaskSchema } from "../../../src/runs/schemas.ts";
+import type * as wire from "../api-types.ts";
 import { path } from "../path.ts";
 import type { JsonValue } from "./state.ts";
 import type { RequestOptions, Transport } from "../transport.ts";
 
 /** A task of a run, with its status, output or error, attempt, usage and deadline. */
-export type Task = z.infer<typeof TaskSchema>;
+export type Task = wire.Task;
 /** What completing a task sends: the output (or a failure), tokens used, shared-state writes. */
-export type CompleteTaskInput = z.input<typeof CompleteTaskSchema>;
-export type TaskFeedbackInput = z.input<typeof FeedbackSchema>;
+export type CompleteTaskInput = wire.CompleteTaskInput;
+export type TaskFeedbackInput = wire.FeedbackInput;
 
 /** Tasks (`/v1/tasks/{task_id}`): read, complete, heartbeat, rate. */
 export class TasksResource {

@@ -1,31 +1,22 @@
-import type { z } from "@hono/zod-openapi";
-import type {
-  ActionInputSchema,
-  CreateTriggerSchema,
-  DeletedTriggerSchema,
-  NotificationSchema,
-  TestResultSchema,
-  TriggerSchema,
-  UpdateTriggerSchema,
-} from "../../../src/triggers/schemas.ts";
+import type * as wire from "../api-types.ts";
 import { type Page, type PageOptions, paginate } from "../pagination.ts";
 import { path } from "../path.ts";
 import type { CreateOptions, RequestOptions, Transport } from "../transport.ts";
 
 /** A trigger as the server shows it (a webhook's secret appears only as `secret_set: true`). */
-export type Trigger = z.infer<typeof TriggerSchema>;
+export type Trigger = wire.Trigger;
 /** `POST /v1/triggers`: `threshold` is a cosine similarity in 0..1; `namespaces` defaults to all. */
-export type CreateTriggerInput = z.input<typeof CreateTriggerSchema>;
+export type CreateTriggerInput = wire.CreateTriggerInput;
 /** `PATCH /v1/triggers/{id}`: some or all of the fields; a new webhook action must carry its secret again. */
-export type UpdateTriggerInput = z.input<typeof UpdateTriggerSchema>;
+export type UpdateTriggerInput = wire.UpdateTriggerInput;
 /** `agent_notify`, `webhook` (with `url` and `secret`), `write_event` or `emit_event` (with `event_type`). */
-export type TriggerActionInput = z.input<typeof ActionInputSchema>;
+export type TriggerActionInput = wire.ActionInput;
 /** What `test` answers: would a memory with this content fire the trigger? */
-export type TriggerTestResult = z.infer<typeof TestResultSchema>;
+export type TriggerTestResult = wire.TestResult;
 /** What deleting a trigger answers. */
-export type DeletedTrigger = z.infer<typeof DeletedTriggerSchema>;
+export type DeletedTrigger = wire.DeletedTrigger;
 /** The notification a fired trigger carries (in an inbox item, or in a webhook's `data`). */
-export type TriggerNotification = z.infer<typeof NotificationSchema>;
+export type TriggerNotification = wire.Notification;
 
 /**
  * Semantic triggers (`/v1/triggers`): every memory stored afterwards that is close enough to a concept

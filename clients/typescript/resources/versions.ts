@@ -1,17 +1,16 @@
-import type { z } from "@hono/zod-openapi";
-import type { AgentVersionSchema, DeprecateVersionSchema, PublishVersionSchema, ResolvedReferenceSchema } from "../../../src/catalog/schemas.ts";
+import type * as wire from "../api-types.ts";
 import { type Page, type PageOptions, paginate } from "../pagination.ts";
 import { path } from "../path.ts";
 import type { CreateOptions, RequestOptions, Transport } from "../transport.ts";
 
 /** A published version of an agent: immutable, except that it may be deprecated or promoted. */
-export type AgentVersion = z.infer<typeof AgentVersionSchema>;
+export type AgentVersion = wire.AgentVersion;
 /** `POST /v1/agents/{agent_id}/versions`: `version` is semver 2.0; the rest is optional. */
-export type PublishVersionInput = z.input<typeof PublishVersionSchema>;
+export type PublishVersionInput = wire.PublishVersionInput;
 /** What a reference (`1.2.0`, `latest`, `^1.2`) picks now. */
-export type ResolvedReference = z.infer<typeof ResolvedReferenceSchema>;
+export type ResolvedReference = wire.ResolvedReference;
 /** `POST …/deprecate`: why, for the record. */
-export type DeprecateVersionInput = z.input<typeof DeprecateVersionSchema>;
+export type DeprecateVersionInput = wire.DeprecateVersionInput;
 
 /**
  * The agent catalog (`/v1/agents/{agent_id}/versions`): an agent publishes its versions (semver, immutable),

@@ -1,13 +1,12 @@
-import type { z } from "@hono/zod-openapi";
-import type { DeliveryListQuerySchema, DeliverySchema } from "../../../src/triggers/schemas.ts";
+import type * as wire from "../api-types.ts";
 import { type Page, paginate } from "../pagination.ts";
 import { path } from "../path.ts";
 import type { RequestOptions, Transport } from "../transport.ts";
 
 /** One webhook delivery: `pending`, `failed` (retrying), `succeeded` or `dead` (replayable). */
-export type WebhookDelivery = z.infer<typeof DeliverySchema>;
+export type WebhookDelivery = wire.Delivery;
 /** `GET /v1/webhooks/deliveries`: page options, and optionally `status` and `trigger_id`. */
-export type ListDeliveriesOptions = Partial<z.output<typeof DeliveryListQuerySchema>>;
+export type ListDeliveriesOptions = Partial<wire.DeliveryListQuery>;
 
 /** Webhook deliveries (`/v1/webhooks/deliveries`): what was sent, what failed, and sending it again. */
 export class WebhookDeliveriesResource {

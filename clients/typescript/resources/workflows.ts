@@ -1,36 +1,26 @@
-import type { z } from "@hono/zod-openapi";
-import type { DryRunRequestSchema, DryRunSchema } from "../../../src/dry-runs/schemas.ts";
+import type * as wire from "../api-types.ts";
 import type { RunMessage } from "./runs.ts";
 import type { Task } from "./tasks.ts";
-import type { WorkflowDocumentSchema } from "../../../src/workflows/definition/document-schema.ts";
-import type {
-  DefinitionIssueSchema,
-  DeletedWorkflowSchema,
-  WorkflowRevisionSchema,
-  WorkflowSchema,
-  WorkflowSummarySchema,
-} from "../../../src/workflows/schemas.ts";
-import type { BottlenecksSchema, GraphSchema } from "../../../src/observability/schemas.ts";
 import { type Page, type PageOptions, paginate } from "../pagination.ts";
 import { path } from "../path.ts";
 import type { CreateOptions, RequestOptions, Transport } from "../transport.ts";
 
 /** A workflow at one revision, normalised: every agent listed, `coordination` always a list, defaults filled in. */
-export type Workflow = z.infer<typeof WorkflowSchema>;
+export type Workflow = wire.Workflow;
 /** The workflow document as written (the seed's blocks combined), for `put` as an object. */
-export type WorkflowDocument = z.input<typeof WorkflowDocumentSchema>;
+export type WorkflowDocument = wire.WorkflowDocumentInput;
 /** A workflow as listed: its current revision, without the definition. */
-export type WorkflowSummary = z.infer<typeof WorkflowSummarySchema>;
+export type WorkflowSummary = wire.WorkflowSummary;
 /** One revision in a workflow's history. */
-export type WorkflowRevision = z.infer<typeof WorkflowRevisionSchema>;
+export type WorkflowRevision = wire.WorkflowRevision;
 /** A mistake or a warning, where it was written: `{path, line, column, message}` (lines for YAML). */
-export type DefinitionIssue = z.infer<typeof DefinitionIssueSchema>;
+export type DefinitionIssue = wire.DefinitionIssue;
 /** What deleting a workflow answers. */
-export type DeletedWorkflow = z.infer<typeof DeletedWorkflowSchema>;
+export type DeletedWorkflow = wire.DeletedWorkflow;
 /** The agent dependency graph: declared edges and those runs showed, with counts. */
-export type WorkflowGraph = z.infer<typeof GraphSchema>;
+export type WorkflowGraph = wire.WorkflowGraph;
 /** Per agent, worst first: durations, retries, timeouts and the share of the runs' critical paths. */
-export type WorkflowBottlenecks = z.infer<typeof BottlenecksSchema>;
+export type WorkflowBottlenecks = wire.WorkflowBottlenecks;
 
 /**
  * Workflows (`/v1/workflows`): definitions in the four coordination patterns, checked when they are put
@@ -129,8 +119,8 @@ export class WorkflowsResource {
 }
 
 /** A dry run's request: the workflow (or an unsaved definition), its input or event, and each agent's script. */
-export type DryRunInput = z.input<typeof DryRunRequestSchema>;
+export type DryRunInput = wire.DryRunRequestInput;
 /** A finished dry run: status, output, tasks, messages, state, trace and findings. */
-export type DryRun = Omit<z.infer<typeof DryRunSchema>, "tasks" | "messages"> & { tasks: Task[]; messages: RunMessage[] };
+export type DryRun = Omit<wire.DryRun, "tasks" | "messages"> & { tasks: Task[]; messages: RunMessage[] };
 /** What a dry run found would go wrong, with the agent, key, edge, schema or filter involved. */
 export type DryRunFinding = DryRun["findings"][number];

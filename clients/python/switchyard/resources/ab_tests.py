@@ -44,7 +44,8 @@ class AbTests(Resource):
         return self._t.request("POST", "/v1/ab-tests", body=body, creates=True, idempotency_key=idempotency_key)
 
     def create_from_yaml(self, yaml_text: str, *, idempotency_key: Optional[str] = None) -> Record:
-        """Starts a test from the seed's ``ab_test:`` YAML block: ``POST /v1/ab-tests`` as ``application/yaml``."""
+        """Starts a test from YAML text, such as the seed's ``ab_test:`` block (the fields at the top level
+        or under ``ab_test:``): ``POST /v1/ab-tests`` as ``application/yaml``."""
         return self._t.request(
             "POST", "/v1/ab-tests", raw_body=yaml_text.encode("utf-8"), content_type="application/yaml", creates=True, idempotency_key=idempotency_key
         )
@@ -54,17 +55,19 @@ class AbTests(Resource):
         recommendation, reason}``."""
         return self._t.request("GET", path("/v1/ab-tests/{}", ab_test_id))
 
-    def list(self, *, limit: Optional[int] = None, cursor: Optional[str] = None) -> "Page[Record]":
-        """One page of tests: ``GET /v1/ab-tests``."""
-        return page_of(self._t.request("GET", "/v1/ab-tests", query={"limit": limit, "cursor": cursor}))
+    def list(
+        self, *, agent: Optional[str] = None, status: Optional[str] = None, limit: Optional[int] = None, cursor: Optional[str] = None
+    ) -> "Page[Record]":
+        """One page of tests, each with its arms and verdict: ``GET /v1/ab-tests?agent=&status=``."""
+        return page_of(self._t.request("GET", "/v1/ab-tests", query={"agent": agent, "status": status, "limit": limit, "cursor": cursor}))
 
-    def list_all(self, *, limit: Optional[int] = None) -> Iterator[Record]:
-        """Every test, fetching pages as the loop goes."""
-        return paginate(lambda cursor: self.list(limit=limit, cursor=cursor))
+    def list_all(self, *, agent: Optional[str] = None, status: Optional[str] = None, limit: Optional[int] = None) -> Iterator[Record]:
+        """Every test matching, fetching pages as the loop goes."""
+        return paginate(lambda cursor: self.list(agent=agent, status=status, limit=limit, cursor=cursor))
 
-    def stop(self, ab_test_id: str) -> Record:
-        """Stops a test: ``POST /v1/ab-tests/{id}/stop``."""
-        return self._t.request("POST", path("/v1/ab-tests/{}/stop", ab_test_id))
+    def stop(self, ab_test_id: str, reason: Optional[str] = None) -> Record:
+        """Stops a test, keeping version a: ``POST /v1/ab-tests/{id}/stop {reason?}``."""
+        return self._t.request("POST", path("/v1/ab-tests/{}/stop", ab_test_id), body=fields(reason=reason))
 
     def promote(self, ab_test_id: str) -> Record:
         """Promotes arm b's version: ``POST /v1/ab-tests/{id}/promote``."""

@@ -46,7 +46,10 @@ class Events(Resource):
         return paginate(lambda cursor: self.list(type=type, since=since, limit=limit, cursor=cursor))
 
     def get(self, event_id: str) -> Record:
-        """One event with its decisions: ``GET /v1/events/{event_id}``."""
+        """One event with its decisions: ``GET /v1/events/{event_id}`` → ``{event_id, type, source, data,
+        time, status, rejection, publisher, published_by, decisions, runs}``; each decision ``{workflow,
+        revision, matched, reason, entries: [{source, filter, matched, reason, saw}], run_id, run_status,
+        run_error}`` says why a subscribed workflow ran or did not."""
         return self._t.request("GET", path("/v1/events/{}", event_id))
 
 
@@ -63,6 +66,10 @@ class EventTypes(Resource):
     def list(self, *, limit: Optional[int] = None, cursor: Optional[str] = None) -> "Page[Record]":
         """One page of event types: ``GET /v1/event-types``."""
         return page_of(self._t.request("GET", "/v1/event-types", query={"limit": limit, "cursor": cursor}))
+
+    def list_all(self, *, limit: Optional[int] = None) -> Iterator[Record]:
+        """Every event type, fetching pages as the loop goes."""
+        return paginate(lambda cursor: self.list(limit=limit, cursor=cursor))
 
     def get(self, type: str) -> Record:
         """``GET /v1/event-types/{type}``."""

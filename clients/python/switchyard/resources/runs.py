@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
-import datetime as _dt
-from typing import Any, Dict, Iterator, Optional, Union
+import time
+from typing import Any, Dict, Iterator, List, Optional
 
 from ..records import Page, Record
 from ..transport import path
+from ..transport import Transport
 from ._base import Resource, fields, page_of, paginate
+from .run_state import RunState
 
 _OMITTED: Any = object()
 
 
 class Runs(Resource):
     """Start, read, list and cancel runs; send run messages, delegate work, read and write a run's shared
-    state, and read its trace."""
+    state (:attr:`state`), and read its trace."""
+
+    state: RunState
+    """A shared-state run's state: ``state(run_id)`` / ``state.all(run_id, at=)``, ``state.get``, ``state.set``, ``state.history``."""
+
+    def __init__(self, transport: Transport) -> None:
+        super().__init__(transport)
+        self.state = RunState(transport)
 
     def start(self, workflow: str, input: Any = None, *, idempotency_key: Optional[str] = None) -> Record:
         """Starts a run of ``workflow`` by hand: ``POST /v1/workflows/{name}/runs`` → ``{run_id, ...}``."""
@@ -35,44 +44,51 @@ class Runs(Resource):
         """Every run matching, fetching pages as the loop goes."""
         return paginate(lambda cursor: self.list(workflow=workflow, status=status, limit=limit, cursor=cursor))
 
-    def cancel(self, run_id: str) -> Record:
-        """Cancels a running run: ``POST /v1/runs/{run_id}/cancel``."""
-        return self._t.request("POST", path("/v1/runs/{}/cancel", run_id))
+    def cancel(self, run_id: str, reason: Optional[str] = None) -> Record:
+        """Cancels a running run: ``POST /v1/runs/{run_id}/cancel {reason?}`` → the run, ``cancelled``;
+        its open tasks are cancelled; a run already over is ``conflict`` (409)."""
+        return self._t.request("POST", path("/v1/runs/{}/cancel", run_id), body=fields(reason=reason))
 
-    def send_message(self, run_id: str, schema: str, body: Any, *, to: Optional[str] = None, idempotency_key: Optional[str] = None) -> Record:
+    def wait(self, run_id: str, *, timeout: float = 60.0, interval: float = 0.25) -> Record:
+        """Reads the run every ``interval`` seconds until it is no longer ``running`` or ``timeout``
+        seconds have passed, and returns it as last read (check ``status``)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            run = self.get(run_id)
+            if run.get("status") != "running" or time.monotonic() >= deadline:
+                return run
+            time.sleep(interval)
+
+    def messages(self, run_id: str) -> List[Record]:
+        """A message-passing run's messages, oldest first: ``GET /v1/runs/{run_id}/messages`` → each
+        ``{message_id, from, to, schema, body, ...}``."""
+        return list(self._t.request("GET", path("/v1/runs/{}/messages", run_id))["items"])
+
+    def send_message(self, run_id: str, schema: str, body: Any, *, to: Optional[str] = None, idempotency_key: Optional[str] = None) -> List[Record]:
         """Sends a message in a message-passing run, as the calling agent: ``POST /v1/runs/{run_id}/messages``.
         Without ``to`` it goes along every outgoing edge with that ``schema``. Off the declared flow is
         ``forbidden`` (403); off its schema ``invalid_request`` (400)."""
         payload = fields(to=to, schema=schema)
         payload["body"] = body
-        return self._t.request("POST", path("/v1/runs/{}/messages", run_id), body=payload, creates=True, idempotency_key=idempotency_key)
+        answer = self._t.request("POST", path("/v1/runs/{}/messages", run_id), body=payload, creates=True, idempotency_key=idempotency_key)
+        return list(answer["items"])
 
-    def delegate(self, run_id: str, worker: str, input: Any, *, idempotency_key: Optional[str] = None) -> Record:
+    def delegate(self, run_id: str, worker: str, input: Any = None, *, idempotency_key: Optional[str] = None) -> Record:
         """The supervisor of a hierarchical run gives a worker more work: ``POST /v1/runs/{run_id}/delegate``
         → the new task."""
-        return self._t.request("POST", path("/v1/runs/{}/delegate", run_id), body={"worker": worker, "input": input}, creates=True, idempotency_key=idempotency_key)
-
-    def state(self, run_id: str, *, at: Union[str, _dt.datetime, None] = None) -> Record:
-        """A shared-state run's state ``{key: {value, version, written_by, updated_at}}``, now or as it was
-        ``at`` a time (the state inspector): ``GET /v1/runs/{run_id}/state``."""
-        return self._t.request("GET", path("/v1/runs/{}/state", run_id), query={"at": at})
+        return self._t.request("POST", path("/v1/runs/{}/delegate", run_id), body=fields(worker=worker, input=input), creates=True, idempotency_key=idempotency_key)
 
     def get_state(self, run_id: str, key: str) -> Record:
-        """One key of a run's shared state: ``GET /v1/runs/{run_id}/state/{key}``."""
-        return self._t.request("GET", path("/v1/runs/{}/state/{}", run_id, key))
+        """Same as ``runs.state.get(run_id, key)``."""
+        return self.state.get(run_id, key)
 
     def set_state(self, run_id: str, key: str, value: Any, *, expected_version: Optional[int] = None) -> Record:
-        """Writes one key of a run's shared state under the workflow's conflict resolution:
-        ``PUT /v1/runs/{run_id}/state/{key}``. Not resent after a lost answer: under ``append`` a repeat
-        would append twice, under ``first-write-wins`` it would report a conflict."""
-        body: Dict[str, Any] = {"value": value}
-        if expected_version is not None:
-            body["expected_version"] = expected_version
-        return self._t.request("PUT", path("/v1/runs/{}/state/{}", run_id, key), body=body, replayable=False)
+        """Same as ``runs.state.set(run_id, key, value, expected_version=)``."""
+        return self.state.set(run_id, key, value, expected_version=expected_version)
 
-    def state_history(self, run_id: str, key: str) -> Any:
-        """Every write of one key: ``GET /v1/runs/{run_id}/state/{key}/history``."""
-        return self._t.request("GET", path("/v1/runs/{}/state/{}/history", run_id, key))
+    def state_history(self, run_id: str, key: str) -> List[Record]:
+        """Same as ``runs.state.history(run_id, key)``."""
+        return self.state.history(run_id, key)
 
     def trace(self, run_id: str, *, format: Optional[str] = None) -> Record:
         """The run's spans: ``GET /v1/runs/{run_id}/trace`` → ``{run_id, trace_id, spans}``; ``format="otlp"``

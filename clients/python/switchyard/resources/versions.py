@@ -68,3 +68,10 @@ class Versions(Resource):
         """The version a reference resolves to now (an exact version, ``latest`` or a semver range such
         as ``^1.2``): ``GET /v1/agents/{agent_id}/versions/resolve?ref=``."""
         return self._t.request("GET", path("/v1/agents/{}/versions/resolve", agent_id), query={"ref": ref})
+
+    def endpoint_secret(self, agent_id: str) -> Record:
+        """The key that signs tasks POSTed to the agent's versions with an ``endpoint`` (the agent itself
+        or an admin): ``GET /v1/agents/{agent_id}/endpoint-secret`` → ``{agent_id, secret, algorithm,
+        signed}``: ``X-Switchyard-Signature`` on such a task is the HMAC-SHA256, under ``secret``, of the
+        ``X-Switchyard-Timestamp`` header, a dot and the raw body. The key is read, never stored."""
+        return self._t.request("GET", path("/v1/agents/{}/endpoint-secret", agent_id))
