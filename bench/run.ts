@@ -20,6 +20,7 @@
  *   BENCH_INBOX_PUSHES=300                                    WebSocket push latency samples
  *   BENCH_BRANCHES=0 BENCH_BRANCH_ROWS=100000                 skip the branch figures; size of the large table
  *   BENCH_MCP=0                                               skip the MCP figures (bench/figures/mcp.ts)
+ *   BENCH_OBSERVABILITY=0                                     skip the observability figures (bench/figures/observability.ts)
  *   BENCH_WORKFLOWS=0 BENCH_WORKFLOW_REQUESTS BENCH_FANOUT_RUNS=20 BENCH_CONCURRENT_RUNS=1000 BENCH_WORKER_LOOPS=20
  *                                                             workflow figures (bench/figures/workflows.ts)
  *   BENCH_AB=0 BENCH_AB_TASKS=300                             skip the A/B figures; completions timed per series
@@ -47,6 +48,7 @@ import { benchQuery } from "./figures/query.ts";
 import { benchRowRule } from "./figures/row-rule.ts";
 import { benchInbox } from "./figures/inbox.ts";
 import { benchMcp } from "./figures/mcp.ts";
+import { benchObservability } from "./figures/observability.ts";
 import { benchState } from "./figures/state.ts";
 import { benchTriggers } from "./figures/triggers.ts";
 import { benchWorkflows } from "./figures/workflows.ts";
@@ -214,6 +216,22 @@ async function main(): Promise<number> {
       const mcp = await watch("the MCP figures", () => benchMcp(ctx));
       rows.push(...mcp.rows);
       diagnosis.push(...mcp.diagnosis);
+    }
+    if (process.env.BENCH_OBSERVABILITY !== "0") {
+      // A third server, the API with span recording off: the floor of the hop figure.
+      const [port, inspector] = await distinctPorts(2);
+      const spansOff = await startServer({
+        name: "API, spans off (scripts/dev.mjs --var TRACE_SPANS:off)",
+        command: process.execPath,
+        args: ["scripts/dev.mjs", "--port", String(port!), "--ip", "127.0.0.1", "--inspector-port", String(inspector!), "--persist-to", join(tmp, "api-spans-off-data"), "--var", `ADMIN_TOKEN:${adminToken}`, "--var", "TRACE_SPANS:off"],
+        cwd: root,
+        port: port!,
+        logFile: join(tmp, "api-spans-off.log"),
+        startupSeconds: config.startupSeconds,
+      });
+      const observability = await watch("the observability figures", () => benchObservability(ctx, spansOff.base));
+      rows.push(...observability.rows);
+      diagnosis.push(...observability.diagnosis);
     }
     if (process.env.BENCH_AB !== "0") {
       const ab = await benchAb(ctx); // on a pre-seeded server of its own

@@ -22,6 +22,7 @@ import { webhookRoutes } from "./routes/webhooks";
 import { runRoutes } from "./routes/runs";
 import { taskRoutes } from "./routes/tasks";
 import { runStateRoutes } from "./routes/run-state";
+import { observabilityRoutes } from "./routes/observability";
 import { workflowRoutes } from "./routes/workflows";
 import { endpointSecretRoutes } from "./routes/endpoint-secret";
 import { dryRunRoutes } from "./routes/dry-runs";
@@ -69,6 +70,7 @@ export function createApp() {
   app.route("/", runRoutes);
   app.route("/", taskRoutes);
   app.route("/", runStateRoutes);
+  app.route("/", observabilityRoutes);
   app.route("/", versionRoutes);
   app.route("/", workflowRoutes);
   app.route("/", endpointSecretRoutes);

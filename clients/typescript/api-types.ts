@@ -989,6 +989,77 @@ export type RunMessages = {
   }[];
 };
 
+export type Trace = {
+  run_id: string;
+  trace_id: string;
+  spans: {
+    span_id: string;
+    parent_span_id: null | string;
+    kind: "message" | "synthesis" | "delegation" | "trigger" | "task" | "run" | "event" | "state_read" | "state_write";
+    name: string;
+    agent_id: null | string;
+    version: null | string;
+    started_at: string;
+    ended_at: null | string;
+    status: string;
+    attributes: {
+      [key: string]: JsonValue;
+    };
+    links: {
+      span_id: string;
+      kind: string;
+    }[];
+  }[];
+};
+
+export type OtlpTrace = {
+  resourceSpans: {
+    resource: {
+      attributes: {
+        key: string;
+        value: {
+          [key: string]: unknown;
+        };
+      }[];
+    };
+    scopeSpans: {
+      scope: {
+        name: string;
+        version: string;
+      };
+      spans: {
+        traceId: string;
+        spanId: string;
+        name: string;
+        kind: number;
+        startTimeUnixNano: string;
+        endTimeUnixNano: string;
+        attributes: {
+          key: string;
+          value: {
+            [key: string]: unknown;
+          };
+        }[];
+        links: {
+          traceId: string;
+          spanId: string;
+          attributes: {
+            key: string;
+            value: {
+              [key: string]: unknown;
+            };
+          }[];
+        }[];
+        status: {
+          code: number;
+          message?: string;
+        };
+        parentSpanId?: string;
+      }[];
+    }[];
+  }[];
+};
+
 export type SendRunMessageInput = {
   schema: string;
   body: JsonValue;
@@ -1613,6 +1684,42 @@ export type DeletedWorkflow = {
   cancelled_runs: string[];
 };
 
+export type WorkflowGraph = {
+  workflow: string;
+  revision: number;
+  since: string;
+  runs: number;
+  nodes: {
+    agent: string;
+    versions: string[];
+  }[];
+  edges: {
+    from: string;
+    to: string;
+    kind: "message" | "delegation" | "event" | "state";
+    declared: boolean;
+    observed_count: number;
+  }[];
+};
+
+export type WorkflowBottlenecks = {
+  workflow: string;
+  since: string;
+  runs: number;
+  critical_path_ms: number;
+  agents: {
+    agent: string;
+    tasks: number;
+    p50_ms: null | number;
+    p95_ms: null | number;
+    retries: number;
+    timeouts: number;
+    failures: number;
+    critical_path_ms: number;
+    critical_path_share: number;
+  }[];
+};
+
 export type DryRunRequestInput = {
   workflow?: string;
   revision?: number;
@@ -1833,7 +1940,7 @@ export type TriggerListing = {
   revision: number;
   items: {
     index: number;
-    type: "manual" | "webhook" | "schedule" | "polling" | "event";
+    type: "manual" | "event" | "webhook" | "schedule" | "polling";
     trigger_id: null | string;
     definition: {
       type: "polling";
@@ -1909,7 +2016,7 @@ export type TriggerListing = {
 
 export type TriggerStatus = {
   index: number;
-  type: "manual" | "webhook" | "schedule" | "polling" | "event";
+  type: "manual" | "event" | "webhook" | "schedule" | "polling";
   trigger_id: null | string;
   definition: {
     type: "polling";

@@ -40,7 +40,7 @@ export type { QueryInput, QueryParam, QueryResult } from "./resources/query.ts";
 export type { ChainVerification, CotResource, CotSession, CotSessionQuery, CotStep, CotStepPage, CotStepPageOptions, LogStepBatchInput, LogStepInput, LoggedStep, LoggedStepBatch, StepType } from "./resources/cot.ts";
 export type { CreateTriggerInput, DeletedTrigger, Trigger, TriggerActionInput, TriggerNotification, TriggersResource, TriggerTestResult, UpdateTriggerInput } from "./resources/triggers.ts";
 export type { ListDeliveriesOptions, WebhookDeliveriesResource, WebhookDelivery, WebhooksResource } from "./resources/webhooks.ts";
-export type { Run, RunMessage, RunStatus, RunSummary, ListRunsOptions, SendRunMessageInput, DelegateInput, RunsResource } from "./resources/runs.ts";
+export type { Run, RunMessage, RunStatus, RunSummary, ListRunsOptions, SendRunMessageInput, DelegateInput, RunsResource, Trace, OtlpTrace } from "./resources/runs.ts";
 export type { RunState, RunStateEntry, RunStateResource, RunStateWrite } from "./resources/run-state.ts";
 export type { Task, CompleteTaskInput, TaskFeedbackInput, TasksResource } from "./resources/tasks.ts";
 export type { AbTest, AbTestArm, AbTestStatus, AbMetricName, AbTestsResource, CreateAbTestInput, ListAbTestsOptions } from "./resources/ab-tests.ts";
@@ -74,7 +74,9 @@ export type {
   TriggerListing,
   TriggerStatus,
   Workflow,
+  WorkflowBottlenecks,
   WorkflowDocument,
+  WorkflowGraph,
   WorkflowRevision,
   WorkflowSummary,
   WorkflowsResource,

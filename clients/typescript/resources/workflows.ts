@@ -30,6 +30,10 @@ export type WorkflowRevision = wire.WorkflowRevision;
 export type DefinitionIssue = wire.DefinitionIssue;
 /** What deleting a workflow answers. */
 export type DeletedWorkflow = wire.DeletedWorkflow;
+/** The agent dependency graph: declared edges and those runs showed, with counts. */
+export type WorkflowGraph = wire.WorkflowGraph;
+/** Per agent, worst first: durations, retries, timeouts and the share of the runs' critical paths. */
+export type WorkflowBottlenecks = wire.WorkflowBottlenecks;
 
 /**
  * Workflows (`/v1/workflows`): definitions in the four coordination patterns, checked when they are put
@@ -126,6 +130,16 @@ export class WorkflowsResource {
    */
   async rotateHookKey(name: string, hookPath: string, options?: CreateOptions): Promise<RotatedHook> {
     return this.#transport.request({ method: "POST", path: path`/v1/workflows/${name}/hooks/rotate`, body: { path: hookPath }, creates: true, options });
+  }
+
+  /** The agent dependency graph over the runs that ended since `since` (default 7 days): `GET /v1/workflows/{name}/graph`. */
+  async graph(name: string, query: { since?: string } = {}, options?: RequestOptions): Promise<WorkflowGraph> {
+    return this.#transport.request({ method: "GET", path: path`/v1/workflows/${name}/graph`, query: { since: query.since }, options });
+  }
+
+  /** Which agents slow the workflow down, worst first: `GET /v1/workflows/{name}/bottlenecks`. */
+  async bottlenecks(name: string, query: { since?: string } = {}, options?: RequestOptions): Promise<WorkflowBottlenecks> {
+    return this.#transport.request({ method: "GET", path: path`/v1/workflows/${name}/bottlenecks`, query: { since: query.since }, options });
   }
 
   /** Deletes a workflow: 409 while runs of it are running, unless `force` cancels them. */
