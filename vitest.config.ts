@@ -1,6 +1,10 @@
 import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { vendorAssets } from "./scripts/vendor-assets.mjs";
+
+// The Worker's static assets include the dashboard's libraries, copied from node_modules.
+vendorAssets();
 
 // Integration tests run inside workerd with the real bindings from wrangler.toml: local D1 (migrations
 // applied in test/setup.ts), local Durable Objects, local Queues. Vectorize and Workers AI have no local
@@ -16,6 +20,8 @@ export default defineConfig({
           EMBEDDINGS: "local",
           VECTOR_INDEX: "local",
           ADMIN_TOKEN: "test-admin-token",
+          // A Worker secret that JWT webhook triggers name with `secret_name` (test/lifecycle/webhooks.test.ts).
+          TEST_HOOK_SECRET: "test-hook-secret-0123456789-abcdefghij",
           TEST_MIGRATIONS: await readD1Migrations(path.join(process.cwd(), "src/db/migrations")),
         },
       },

@@ -21,10 +21,13 @@
  *   BENCH_BRANCHES=0 BENCH_BRANCH_ROWS=100000                 skip the branch figures; size of the large table
  *   BENCH_MCP=0                                               skip the MCP figures (bench/figures/mcp.ts)
  *   BENCH_GUARD_RAILS=0                                       skip the guard rails' figure (bench/figures/guard-rails.ts)
+ *   BENCH_OBSERVABILITY=0                                     skip the observability figures (bench/figures/observability.ts)
  *   BENCH_WORKFLOWS=0 BENCH_WORKFLOW_REQUESTS BENCH_FANOUT_RUNS=20 BENCH_CONCURRENT_RUNS=1000 BENCH_WORKER_LOOPS=20
  *                                                             workflow figures (bench/figures/workflows.ts)
  *   BENCH_AB=0 BENCH_AB_TASKS=300                             skip the A/B figures; completions timed per series
  *   BENCH_EVENTS=0 BENCH_EVENTS_QUEUED=5000                   skip the event figures; events sent through the queue
+ *   BENCH_SCHEDULES=0 BENCH_SCHEDULE_MINUTES=3                skip the lifecycle trigger figures; minutes per lateness phase
+ *   BENCH_SCHEDULE_DEFINED=10000 BENCH_HOOK_CALLS=300         schedules defined beside the due ones; webhook calls timed
  *   BENCH_KEEP_DATA=1                                         keep the temp dirs and server logs
  *   BENCH_OUTPUT=bench/RESULTS.md                             where the report is written
  */
@@ -47,10 +50,12 @@ import { benchQuery } from "./figures/query.ts";
 import { benchRowRule } from "./figures/row-rule.ts";
 import { benchInbox } from "./figures/inbox.ts";
 import { benchMcp } from "./figures/mcp.ts";
+import { benchObservability } from "./figures/observability.ts";
 import { benchState } from "./figures/state.ts";
 import { benchTriggers } from "./figures/triggers.ts";
 import { benchWorkflows } from "./figures/workflows.ts";
 import { benchEvents } from "./figures/events.ts";
+import { benchSchedules } from "./figures/schedules.ts";
 import { benchEnv, loadConfig } from "./lib/config.ts";
 import { agentWithKey, type BenchContext } from "./lib/context.ts";
 import { currentLoad, machineInfo } from "./lib/machine.ts";
@@ -215,6 +220,22 @@ async function main(): Promise<number> {
       rows.push(...mcp.rows);
       diagnosis.push(...mcp.diagnosis);
     }
+    if (process.env.BENCH_OBSERVABILITY !== "0") {
+      // A third server, the API with span recording off: the floor of the hop figure.
+      const [port, inspector] = await distinctPorts(2);
+      const spansOff = await startServer({
+        name: "API, spans off (scripts/dev.mjs --var TRACE_SPANS:off)",
+        command: process.execPath,
+        args: ["scripts/dev.mjs", "--port", String(port!), "--ip", "127.0.0.1", "--inspector-port", String(inspector!), "--persist-to", join(tmp, "api-spans-off-data"), "--var", `ADMIN_TOKEN:${adminToken}`, "--var", "TRACE_SPANS:off"],
+        cwd: root,
+        port: port!,
+        logFile: join(tmp, "api-spans-off.log"),
+        startupSeconds: config.startupSeconds,
+      });
+      const observability = await watch("the observability figures", () => benchObservability(ctx, spansOff.base));
+      rows.push(...observability.rows);
+      diagnosis.push(...observability.diagnosis);
+    }
     if (process.env.BENCH_AB !== "0") {
       const ab = await benchAb(ctx); // on a pre-seeded server of its own
       rows.push(...ab.rows);
@@ -224,6 +245,11 @@ async function main(): Promise<number> {
       const events = await benchEvents(ctx);
       rows.push(...events.rows);
       diagnosis.push(...events.diagnosis);
+    }
+    if (process.env.BENCH_SCHEDULES !== "0") {
+      const schedules = await benchSchedules(ctx);
+      rows.push(...schedules.rows);
+      diagnosis.push(...schedules.diagnosis);
     }
     let seeding: SeedingRecord[] = [];
     let recall: RecallReport = { status: "pending", reason: "memory figures skipped (BENCH_MEMORY=0)." };

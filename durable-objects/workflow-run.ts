@@ -1,5 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import { limitFinding } from "../src/guard-rails/enforce";
+import type { RunTrace } from "../src/observability/trace";
 import type { Json } from "../src/workflows/definition/types";
 import type { Finding } from "./workflow-run/dry-findings";
 import { dryRunFindings } from "./workflow-run/dry-findings";
@@ -28,6 +29,9 @@ import {
 import { type NotOwner, completeTask, giveFeedback, heartbeatTask, tasksHandedOut } from "./workflow-run/task-actions";
 import { messageView, runView, taskView } from "./workflow-run/views";
 
+/** Span recording is switched off only by `TRACE_SPANS=off` in local development, to measure what it costs. */
+const recordsSpans = (env: Env) => !((env as { TRACE_SPANS?: string }).TRACE_SPANS === "off" && env.SWITCHYARD_ENV === "development");
+
 /**
  * One workflow run's consistency unit: its tasks, messages, timers and trace, in its own SQLite. It is
  * the single writer of everything in the run; the Worker validates, authorises and forwards. Every change
@@ -43,7 +47,7 @@ export class WorkflowRun extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env, clock: Clock = systemClock) {
     super(ctx, env);
-    this.engine = new RunEngine(ctx.storage, clock);
+    this.engine = new RunEngine(ctx.storage, clock, recordsSpans(env));
     this.requests = new RequestWindow(ctx.storage.sql);
     void ctx.blockConcurrencyWhile(async () => {
       migrateRunSchema(ctx.storage.sql);
@@ -112,6 +116,13 @@ export class WorkflowRun extends DurableObject<Env> {
 
   stateAt(caller: Caller, atMs?: number): Answer<Record<string, StateEntryView>> {
     return stateSnapshot(this.engine, caller, atMs);
+  }
+
+  /** The run's trace (`GET /v1/runs/{run_id}/trace`, the OTLP export): every span, in the order recorded. (Not `trace`: RPC keeps that name for the runtime's own handler.) */
+  runTrace(): RunTrace | null {
+    if (!this.engine.exists()) return null;
+    const run = this.engine.run();
+    return { run_id: run.run_id, workflow: run.workflow, spans: this.engine.spans.all() };
   }
 
   stateHistory(caller: Caller, key: string): Answer<(StateEntryView & { task_id: string | null })[]> {

@@ -2,6 +2,7 @@
 // whole API with wrangler dev, with local stand-ins for Vectorize and Workers AI and the cron ticking.
 // Flags are passed to wrangler as given, e.g. `--port 8787 --persist-to .data --var ADMIN_TOKEN:secret`.
 import { spawn, spawnSync } from "node:child_process";
+import { vendorAssets } from "./vendor-assets.mjs";
 
 const DEV_ADMIN_TOKEN = "sy_admin_dev_only"; // src/config.ts: the token local development falls back to
 const args = process.argv.slice(2);
@@ -14,6 +15,9 @@ const persistTo = flag("--persist-to");
 const port = Number(flag("--port") ?? 8787);
 const host = flag("--ip") ?? "127.0.0.1";
 const adminVar = args.find((a, i) => args[i - 1] === "--var" && a.startsWith("ADMIN_TOKEN:"));
+
+// The dashboard's and /docs' libraries, copied from node_modules into the static assets.
+vendorAssets();
 
 const wrangler = (wranglerArgs, options) =>
   spawnSync("npx", ["wrangler", ...wranglerArgs], { stdio: "inherit", ...options });

@@ -5,6 +5,9 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { vendorAssets } from "./vendor-assets.mjs";
+
+vendorAssets(); // the dashboard's libraries, which the browser tests load from the Worker's assets
 
 const reports = mkdtempSync(join(tmpdir(), "switchyard-test-"));
 const suites = [

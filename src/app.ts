@@ -22,6 +22,7 @@ import { webhookRoutes } from "./routes/webhooks";
 import { runRoutes } from "./routes/runs";
 import { taskRoutes } from "./routes/tasks";
 import { runStateRoutes } from "./routes/run-state";
+import { observabilityRoutes } from "./routes/observability";
 import { workflowRoutes } from "./routes/workflows";
 import { endpointSecretRoutes } from "./routes/endpoint-secret";
 import { guardRailRoutes } from "./routes/guard-rails";
@@ -30,6 +31,8 @@ import { abTestRoutes } from "./routes/ab-tests";
 import { eventRoutes } from "./routes/events";
 import { eventTypeRoutes } from "./routes/event-types";
 import { mountSystemRoutes } from "./routes/system";
+import { mountHooks } from "./routes/hooks";
+import { lifecycleTriggerRoutes } from "./routes/lifecycle-triggers";
 
 /** Bodies may carry a 1 MiB state value plus its envelope; anything larger is refused before parsing. */
 export const MAX_BODY_BYTES = 1024 * 1024 + 64 * 1024;
@@ -41,6 +44,8 @@ export function createApp() {
     throw new ApiError("not_found", "No such route; see /docs for the API reference.");
   });
   app.use(requestId);
+  // Webhook triggers: outside /v1, no `authenticate` (each hook's own auth decides), their own body limit.
+  mountHooks(app);
   app.use("/v1/*", inProcessCaller);
   app.use(
     "/v1/*",
@@ -66,10 +71,12 @@ export function createApp() {
   app.route("/", runRoutes);
   app.route("/", taskRoutes);
   app.route("/", runStateRoutes);
+  app.route("/", observabilityRoutes);
   app.route("/", versionRoutes);
   app.route("/", workflowRoutes);
   app.route("/", endpointSecretRoutes);
   app.route("/", dryRunRoutes);
+  app.route("/", lifecycleTriggerRoutes);
   app.route("/", tableRoutes);
   app.route("/", guardRailRoutes);
   mountMcp(app, MAX_BODY_BYTES);

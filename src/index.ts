@@ -7,6 +7,7 @@ export { BranchObject } from "../durable-objects/branch";
 export { VectorShard } from "../durable-objects/vector-shard";
 export { LedgerSession } from "../durable-objects/ledger-session";
 export { WorkflowRun } from "../durable-objects/workflow-run";
+export { LifecycleTrigger } from "../durable-objects/lifecycle-trigger";
 
 export default {
   fetch: app.fetch,

@@ -3,6 +3,7 @@ import { sweepExpiredBranches } from "./branches/sweep";
 import { startUnstartedRuns } from "./events/recovery";
 import { purgeExpiredEvents } from "./events/retention";
 import { purgeExpiredIdempotencyKeys } from "./http/idempotency";
+import { sweepLifecycleTriggers } from "./lifecycle/sweep";
 import { purgeExpiredMemories } from "./memory/memory-writes";
 import { memoryServices } from "./memory/services";
 import { sweepTriggerOutbox } from "./triggers/outbox";
@@ -19,6 +20,8 @@ const jobs: Record<string, (env: Env) => Promise<unknown>> = {
   "ab-test-durations": sweepDueTests,
   "event-runs": startUnstartedRuns,
   "expired-events": purgeExpiredEvents,
+  // The safety net of schedule and polling triggers: wakes any whose alarm did not come.
+  "lifecycle-triggers": sweepLifecycleTriggers,
 };
 
 export async function runScheduledWork(_controller: ScheduledController, env: Env): Promise<void> {

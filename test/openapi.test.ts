@@ -135,20 +135,49 @@ describe("GET /openapi.json: the catalog and workflows", () => {
 });
 
 describe("GET /docs", () => {
-  it("is an HTML reference, served without a key, that shows every foundation route", async () => {
+  it("is swagger-ui, served from the Worker's own assets without a key, reading /openapi.json", async () => {
     const res = await SELF.fetch("https://switchyard.test/docs");
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toMatch(/^text\/html/);
+    expect(res.headers.get("content-security-policy")).toContain("default-src 'self'");
     const html = await res.text();
     expect(html).toMatch(/^<!doctype html>/i);
     expect(html).toContain('href="/openapi.json"');
-    for (const [path, methods] of Object.entries(FOUNDATION_ROUTES)) {
-      expect(html, path).toContain(`<code>${path}</code>`);
-      for (const method of methods) {
-        const anchor = `${method}-${path}`.replace(/[^a-zA-Z0-9]+/g, "-");
-        expect(html, `${method} ${path}`).toContain(`id="${anchor}"`);
-      }
+    // Every script and stylesheet is the deployment's own: nothing from a CDN.
+    const sources = [...html.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]!);
+    expect(sources.filter((s) => /^(https?:)?\/\//.test(s))).toEqual([]);
+    for (const asset of sources.filter((s) => s.startsWith("/dashboard/"))) {
+      const served = await SELF.fetch(`https://switchyard.test${asset}`);
+      expect(served.status, asset).toBe(200);
+      await served.body?.cancel();
     }
-    expect(html).not.toMatch(/<script/i);
+    expect((await (await SELF.fetch("https://switchyard.test/dashboard/docs.js")).text())).toContain('url: "/openapi.json"');
+    const bundle = await SELF.fetch("https://switchyard.test/dashboard/vendor/swagger-ui/swagger-ui-bundle.js");
+    expect(bundle.headers.get("content-type")).toMatch(/javascript/);
+    await bundle.body?.cancel();
+  });
+});
+
+describe("GET /dashboard", () => {
+  it("serves the dashboard's page and modules from the Worker's assets; API routes still win over any file", async () => {
+    const redirect = await SELF.fetch("https://switchyard.test/dashboard", { redirect: "manual" });
+    expect(redirect.status).toBe(301);
+    expect(redirect.headers.get("location")).toMatch(/\/dashboard\/$/);
+    const page = await SELF.fetch("https://switchyard.test/dashboard/");
+    expect(page.status).toBe(200);
+    expect(page.headers.get("content-type")).toMatch(/^text\/html/);
+    expect(await page.text()).toContain('<script type="module" src="/dashboard/app.js">');
+    for (const file of ["app.js", "style.css", "lib/graph.js", "pages/run.js", "vendor/cytoscape/cytoscape.esm.min.mjs"]) {
+      const res = await SELF.fetch(`https://switchyard.test/dashboard/${file}`);
+      expect(res.status, file).toBe(200);
+      if (file.endsWith("js")) expect(res.headers.get("content-type"), file).toMatch(/javascript/);
+      await res.body?.cancel();
+    }
+    const missing = await SELF.fetch("https://switchyard.test/dashboard/nope.js");
+    expect(missing.status).toBe(404);
+    expect(((await missing.json()) as { error: { code: string } }).error.code).toBe("not_found");
+    // The asset directory's own paths are no routes of their own: /index.html is not served at the root.
+    expect((await SELF.fetch("https://switchyard.test/index.html")).status).toBe(404);
+    expect((await SELF.fetch("https://switchyard.test/v1/whoami")).status).toBe(401);
   });
 });

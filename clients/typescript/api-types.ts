@@ -1017,6 +1017,77 @@ export type RunMessages = {
   }[];
 };
 
+export type Trace = {
+  run_id: string;
+  trace_id: string;
+  spans: {
+    span_id: string;
+    parent_span_id: null | string;
+    kind: "message" | "synthesis" | "delegation" | "trigger" | "task" | "run" | "event" | "state_read" | "state_write";
+    name: string;
+    agent_id: null | string;
+    version: null | string;
+    started_at: string;
+    ended_at: null | string;
+    status: string;
+    attributes: {
+      [key: string]: JsonValue;
+    };
+    links: {
+      span_id: string;
+      kind: string;
+    }[];
+  }[];
+};
+
+export type OtlpTrace = {
+  resourceSpans: {
+    resource: {
+      attributes: {
+        key: string;
+        value: {
+          [key: string]: unknown;
+        };
+      }[];
+    };
+    scopeSpans: {
+      scope: {
+        name: string;
+        version: string;
+      };
+      spans: {
+        traceId: string;
+        spanId: string;
+        name: string;
+        kind: number;
+        startTimeUnixNano: string;
+        endTimeUnixNano: string;
+        attributes: {
+          key: string;
+          value: {
+            [key: string]: unknown;
+          };
+        }[];
+        links: {
+          traceId: string;
+          spanId: string;
+          attributes: {
+            key: string;
+            value: {
+              [key: string]: unknown;
+            };
+          }[];
+        }[];
+        status: {
+          code: number;
+          message?: string;
+        };
+        parentSpanId?: string;
+      }[];
+    }[];
+  }[];
+};
+
 export type SendRunMessageInput = {
   schema: string;
   body: JsonValue;
@@ -1388,10 +1459,40 @@ export type Workflow = {
       timeout_seconds: number;
     };
   })[];
-  triggers: {
-    [key: string]: unknown;
-    type: "webhook" | "schedule" | "polling" | "event";
-  }[];
+  triggers: ({
+    type: "polling";
+    interval_seconds: number;
+    backoff: {
+      type: "exponential";
+      max_interval_seconds: number;
+    };
+    condition: string;
+  } | {
+    type: "manual";
+  } | {
+    type: "schedule";
+    cron: string;
+    timezone: string;
+    catchup: "latest" | "none" | "all";
+  } | {
+    type: "event";
+    event_type?: string;
+    filter?: string;
+  } | {
+    type: "webhook";
+    path: string;
+    auth: {
+      type: "api_key";
+      header: string;
+    } | {
+      type: "jwt";
+      secret_name?: string;
+      jwks_url?: string;
+      issuer?: string;
+      audience?: string | string[];
+      algorithms?: string[];
+    };
+  })[];
   guard_rails: null | {
     max_run_seconds?: number;
     max_tasks_per_run?: number;
@@ -1527,10 +1628,40 @@ export type WorkflowDocumentInput = {
       [key: string]: JsonValue;
     };
   };
-  triggers?: {
-    [key: string]: unknown;
-    type: "webhook" | "schedule" | "polling" | "event";
-  }[];
+  triggers?: ({
+    type: "manual";
+  } | {
+    type: "schedule";
+    cron: string;
+    timezone: string;
+    catchup?: "latest" | "none" | "all";
+  } | {
+    type: "polling";
+    interval_seconds: number;
+    backoff: {
+      type: "exponential";
+      max_interval_seconds: number;
+    };
+    condition: string;
+  } | {
+    type: "event";
+    event_type?: string;
+    filter?: string;
+  } | {
+    type: "webhook";
+    path: string;
+    auth: {
+      type: "api_key";
+      header: string;
+    } | {
+      type: "jwt";
+      secret_name?: string;
+      jwks_url?: string;
+      issuer?: string;
+      audience?: string | string[];
+      algorithms?: string[];
+    };
+  })[];
   guard_rails?: null | {
     max_run_seconds?: number;
     max_tasks_per_run?: number;
@@ -1579,6 +1710,42 @@ export type DeletedWorkflow = {
   name: string;
   deleted: true;
   cancelled_runs: string[];
+};
+
+export type WorkflowGraph = {
+  workflow: string;
+  revision: number;
+  since: string;
+  runs: number;
+  nodes: {
+    agent: string;
+    versions: string[];
+  }[];
+  edges: {
+    from: string;
+    to: string;
+    kind: "message" | "delegation" | "event" | "state";
+    declared: boolean;
+    observed_count: number;
+  }[];
+};
+
+export type WorkflowBottlenecks = {
+  workflow: string;
+  since: string;
+  runs: number;
+  critical_path_ms: number;
+  agents: {
+    agent: string;
+    tasks: number;
+    p50_ms: null | number;
+    p95_ms: null | number;
+    retries: number;
+    timeouts: number;
+    failures: number;
+    critical_path_ms: number;
+    critical_path_share: number;
+  }[];
 };
 
 export type DryRunRequestInput = {
@@ -1665,4 +1832,327 @@ export type WhoAmI = {
   attributes: {
     [key: string]: JsonValue;
   };
+};
+
+export type WorkflowWithHookKeys = {
+  name: string;
+  revision: number;
+  description: null | string;
+  agents: {
+    name: string;
+    version: string;
+  }[];
+  coordination: ({
+    pattern: "event-driven";
+    events: {
+      type: string;
+      filter: null | string;
+      agents: string[];
+    }[];
+  } | {
+    pattern: "message-passing";
+    flow: {
+      from: string;
+      to: string;
+      message: {
+        schema: null | string;
+      };
+    }[];
+  } | {
+    pattern: "shared-state";
+    state_store: {
+      type: "key-value";
+      conflict_resolution: "last-write-wins" | "first-write-wins" | "version-check" | "append" | "merge";
+      keys: {
+        [key: string]: {
+          conflict_resolution: "last-write-wins" | "first-write-wins" | "version-check" | "append" | "merge";
+        };
+      };
+    };
+    agents: {
+      name: string;
+      reads: string[];
+      writes: string[];
+    }[];
+  } | {
+    pattern: "hierarchical";
+    supervisor: string;
+    workers: {
+      name: string;
+      task: string;
+      branch: boolean;
+    }[];
+    aggregation: {
+      strategy: "supervisor-synthesis" | "collect";
+      timeout_seconds: number;
+    };
+  })[];
+  triggers: ({
+    type: "polling";
+    interval_seconds: number;
+    backoff: {
+      type: "exponential";
+      max_interval_seconds: number;
+    };
+    condition: string;
+  } | {
+    type: "manual";
+  } | {
+    type: "schedule";
+    cron: string;
+    timezone: string;
+    catchup: "latest" | "none" | "all";
+  } | {
+    type: "event";
+    event_type?: string;
+    filter?: string;
+  } | {
+    type: "webhook";
+    path: string;
+    auth: {
+      type: "api_key";
+      header: string;
+    } | {
+      type: "jwt";
+      secret_name?: string;
+      jwks_url?: string;
+      issuer?: string;
+      audience?: string | string[];
+      algorithms?: string[];
+    };
+  })[];
+  guard_rails: null | {
+    max_run_seconds?: number;
+    max_tasks_per_run?: number;
+    max_tokens_per_task?: number;
+    max_message_bytes?: number;
+    requests_per_minute?: number;
+    pii?: {
+      detect: ("email" | "phone" | "credit_card" | "ssn" | "ip_address")[];
+      mode: "redact" | "reject";
+    };
+  };
+  defaults: {
+    task_timeout_seconds: number;
+    retries: number;
+  };
+  schemas: {
+    [key: string]: boolean | {
+      [key: string]: unknown;
+    };
+  };
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+  warnings: {
+    path: string;
+    line: null | number;
+    column: null | number;
+    message: string;
+  }[];
+  hook_keys?: {
+    path: string;
+    header: string;
+    api_key: string;
+  }[];
+};
+
+export type ShownHookKey = {
+  path: string;
+  header: string;
+  api_key: string;
+};
+
+export type TriggerListing = {
+  workflow: string;
+  revision: number;
+  items: {
+    index: number;
+    type: "manual" | "event" | "webhook" | "schedule" | "polling";
+    trigger_id: null | string;
+    definition: {
+      type: "polling";
+      interval_seconds: number;
+      backoff: {
+        type: "exponential";
+        max_interval_seconds: number;
+      };
+      condition: string;
+    } | {
+      type: "manual";
+    } | {
+      type: "schedule";
+      cron: string;
+      timezone: string;
+      catchup: "latest" | "none" | "all";
+    } | {
+      type: "event";
+      event_type?: string;
+      filter?: string;
+    } | {
+      type: "webhook";
+      path: string;
+      auth: {
+        type: "api_key";
+        header: string;
+      } | {
+        type: "jwt";
+        secret_name?: string;
+        jwks_url?: string;
+        issuer?: string;
+        audience?: string | string[];
+        algorithms?: string[];
+      };
+    };
+    state: null | {
+      next_instant?: null | string;
+      next_instant_local?: null | string;
+      last_scheduled_for?: null | string;
+      catchup?: string;
+      current_interval_seconds?: null | number;
+      next_poll_at?: null | string;
+      polls?: number;
+      condition_sql?: string;
+      path?: string;
+      active_keys?: number;
+      subscribed?: boolean;
+    };
+    last_decision: null | {
+      decision_id: string;
+      trigger_id: string;
+      decision: "failed" | "fired" | "skipped" | "deduplicated";
+      reason: null | string;
+      run_id: null | string;
+      details: null | {
+        [key: string]: JsonValue;
+      };
+      decided_at: string;
+    };
+    decisions: {
+      decision_id: string;
+      trigger_id: string;
+      decision: "failed" | "fired" | "skipped" | "deduplicated";
+      reason: null | string;
+      run_id: null | string;
+      details: null | {
+        [key: string]: JsonValue;
+      };
+      decided_at: string;
+    }[];
+  }[];
+};
+
+export type TriggerStatus = {
+  index: number;
+  type: "manual" | "event" | "webhook" | "schedule" | "polling";
+  trigger_id: null | string;
+  definition: {
+    type: "polling";
+    interval_seconds: number;
+    backoff: {
+      type: "exponential";
+      max_interval_seconds: number;
+    };
+    condition: string;
+  } | {
+    type: "manual";
+  } | {
+    type: "schedule";
+    cron: string;
+    timezone: string;
+    catchup: "latest" | "none" | "all";
+  } | {
+    type: "event";
+    event_type?: string;
+    filter?: string;
+  } | {
+    type: "webhook";
+    path: string;
+    auth: {
+      type: "api_key";
+      header: string;
+    } | {
+      type: "jwt";
+      secret_name?: string;
+      jwks_url?: string;
+      issuer?: string;
+      audience?: string | string[];
+      algorithms?: string[];
+    };
+  };
+  state: null | {
+    next_instant?: null | string;
+    next_instant_local?: null | string;
+    last_scheduled_for?: null | string;
+    catchup?: string;
+    current_interval_seconds?: null | number;
+    next_poll_at?: null | string;
+    polls?: number;
+    condition_sql?: string;
+    path?: string;
+    active_keys?: number;
+    subscribed?: boolean;
+  };
+  last_decision: null | {
+    decision_id: string;
+    trigger_id: string;
+    decision: "failed" | "fired" | "skipped" | "deduplicated";
+    reason: null | string;
+    run_id: null | string;
+    details: null | {
+      [key: string]: JsonValue;
+    };
+    decided_at: string;
+  };
+  decisions: {
+    decision_id: string;
+    trigger_id: string;
+    decision: "failed" | "fired" | "skipped" | "deduplicated";
+    reason: null | string;
+    run_id: null | string;
+    details: null | {
+      [key: string]: JsonValue;
+    };
+    decided_at: string;
+  }[];
+};
+
+export type TriggerDecision = {
+  decision_id: string;
+  trigger_id: string;
+  decision: "failed" | "fired" | "skipped" | "deduplicated";
+  reason: null | string;
+  run_id: null | string;
+  details: null | {
+    [key: string]: JsonValue;
+  };
+  decided_at: string;
+};
+
+export type SchedulePreview = {
+  workflow: string;
+  from: string;
+  schedules: {
+    index: number;
+    trigger_id: string;
+    cron: string;
+    timezone: string;
+    catchup: string;
+    instants: {
+      utc: string;
+      local: string;
+      offset: string;
+      note: null | string;
+    }[];
+  }[];
+};
+
+export type RotatedHook = {
+  workflow: string;
+  hook_keys: {
+    path: string;
+    header: string;
+    api_key: string;
+  }[];
+  previous_keys_expire_at: null | string;
 };

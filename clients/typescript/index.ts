@@ -41,7 +41,7 @@ export type { QueryInput, QueryParam, QueryResult } from "./resources/query.ts";
 export type { ChainVerification, CotResource, CotSession, CotSessionQuery, CotStep, CotStepPage, CotStepPageOptions, LogStepBatchInput, LogStepInput, LoggedStep, LoggedStepBatch, StepType } from "./resources/cot.ts";
 export type { CreateTriggerInput, DeletedTrigger, Trigger, TriggerActionInput, TriggerNotification, TriggersResource, TriggerTestResult, UpdateTriggerInput } from "./resources/triggers.ts";
 export type { ListDeliveriesOptions, WebhookDeliveriesResource, WebhookDelivery, WebhooksResource } from "./resources/webhooks.ts";
-export type { Run, RunMessage, RunStatus, RunSummary, ListRunsOptions, SendRunMessageInput, DelegateInput, RunsResource } from "./resources/runs.ts";
+export type { Run, RunMessage, RunStatus, RunSummary, ListRunsOptions, SendRunMessageInput, DelegateInput, RunsResource, Trace, OtlpTrace } from "./resources/runs.ts";
 export type { RunState, RunStateEntry, RunStateResource, RunStateWrite } from "./resources/run-state.ts";
 export type { Task, CompleteTaskInput, TaskFeedbackInput, TasksResource } from "./resources/tasks.ts";
 export type { AbTest, AbTestArm, AbTestStatus, AbMetricName, AbTestsResource, CreateAbTestInput, ListAbTestsOptions } from "./resources/ab-tests.ts";
@@ -61,4 +61,24 @@ export { AgentWorker, type TaskContext, type TaskHandler, type WorkerOptions } f
 export type { AckResult, InboxItem, InboxTask, InboxMessage, InboxMessageBatch, InboxNotification, InboxResource, PollOptions, SendMessageInput } from "./resources/inbox.ts";
 export type { InboxSubscription, SocketLike, SubscribeOptions, WebSocketConstructor } from "./inbox-subscription.ts";
 export type { AgentVersion, EndpointSecret, DeprecateVersionInput, PublishVersionInput, ResolvedReference, VersionsResource } from "./resources/versions.ts";
-export type { DefinitionIssue, DeletedWorkflow, DryRun, DryRunFinding, DryRunInput, Workflow, WorkflowDocument, WorkflowRevision, WorkflowSummary, WorkflowsResource } from "./resources/workflows.ts";
+export type {
+  DefinitionIssue,
+  DeletedWorkflow,
+  DryRun,
+  DryRunFinding,
+  DryRunInput,
+  HookKey,
+  PutWorkflowResult,
+  RotatedHook,
+  SchedulePreview,
+  TriggerDecision,
+  TriggerListing,
+  TriggerStatus,
+  Workflow,
+  WorkflowBottlenecks,
+  WorkflowDocument,
+  WorkflowGraph,
+  WorkflowRevision,
+  WorkflowSummary,
+  WorkflowsResource,
+} from "./resources/workflows.ts";

@@ -5,6 +5,9 @@ import type { BranchDiff } from "../branch/diff";
 import { inboxObject } from "../../src/inbox/inbox-object";
 import { publishPlatformEvent } from "../../src/events/platform-events";
 import { ApiError } from "../../src/http/errors";
+import { writeObservation } from "../../src/observability/observation-store";
+import { otlpTracesUrl } from "../../src/observability/otlp-export";
+import type { DeliveryMessage } from "../../src/triggers/dispatch";
 import type { AuditRecord, BranchSummaries, DeliverTask, Effect, PublishPlatformEvent, RecordEffect, RetractTask, RunRecord, TaskRecord } from "./effects";
 import type { PendingEffect } from "./outbox";
 import { deliverToEndpoint } from "./endpoint-delivery";
@@ -157,6 +160,15 @@ export async function carryOut(env: Env, pending: readonly PendingEffect[], stil
       attempt(item, async () => {
         const actor = { agentId: item.effect.by };
         await Promise.all(item.effect.branch_ids.map((id) => branchObject(env, id).discard(branchRef(id), actor)));
+      }),
+    ),
+  );
+  await Promise.all(of("observe_run").map((item) => attempt(item, () => writeObservation(env.DB, item.effect.observation))));
+  // The queue does the HTTP call to the collector (and its retries): the run only hands the trace over.
+  await Promise.all(
+    of("export_trace").map((item) =>
+      attempt(item, async () => {
+        if (otlpTracesUrl(env) !== null) await env.DELIVERIES.send({ kind: "otlp_trace", run_id: item.effect.run_id } satisfies DeliveryMessage);
       }),
     ),
   );

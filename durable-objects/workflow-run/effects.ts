@@ -1,5 +1,6 @@
 import type { TaskFields } from "../agent/inbox-types";
 import type { ViolationRecord } from "../../src/guard-rails/violations";
+import type { RunObservation } from "../../src/observability/run-observation";
 import type { Json } from "../../src/workflows/definition/types";
 import type { ErrorInfo, RunStatus, TaskStatus } from "./run-types";
 
@@ -100,6 +101,18 @@ export interface SummarizeBranches {
 /** Per worker: for each table its branch changed, how many rows it added, changed and deleted. */
 export type BranchSummaries = Record<string, { tables: Record<string, { added: number; changed: number; deleted: number }>; conflicts: number } | { error: string }>;
 
+/** What a finished run adds to its workflow's dependency graph and bottleneck report (D1 rows, replaced whole). */
+export interface ObserveRun {
+  type: "observe_run";
+  observation: RunObservation;
+}
+
+/** Hand the finished run's trace to the deliveries queue for the deployment's OTLP collector, when one is set. */
+export interface ExportTrace {
+  type: "export_trace";
+  run_id: string;
+}
+
 /**
  * A platform event of the run (`run.started`, `run.succeeded`, `run.failed`, `task.failed`,
  * `guard_rail.violated`), published only
@@ -116,4 +129,4 @@ export interface PublishPlatformEvent {
   caused_by: { run_id: string; workflow: string; started_by_platform_event: boolean };
 }
 
-export type Effect = DeliverTask | RetractTask | RecordEffect | DiscardBranches | SummarizeBranches | PublishPlatformEvent;
+export type Effect = DeliverTask | RetractTask | RecordEffect | DiscardBranches | SummarizeBranches | PublishPlatformEvent | ObserveRun | ExportTrace;

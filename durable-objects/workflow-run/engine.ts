@@ -5,6 +5,7 @@ import { type SchemaIssue, schemaIssues } from "../../src/lib/json-schema";
 import type { Json } from "../../src/workflows/definition/types";
 import type { AuditRecord, Effect, PublishPlatformEvent } from "./effects";
 import { MessageStore } from "./message-store";
+import { observationEffects, openEventSpan } from "./observation";
 import { Outbox } from "./outbox";
 import type { PatternLogic, RunContext } from "./patterns/pattern";
 import { patternLogic } from "./patterns/registry";
@@ -63,11 +64,13 @@ export class RunEngine implements RunContext {
   constructor(
     private readonly storage: EngineStorage,
     private readonly clock: Clock,
+    /** Record the trace (default). Off only to measure what recording costs (bench/figures/observability.ts). */
+    recordSpans = true,
   ) {
     this.record = new RunRecord(storage.sql);
     this.tasks = new TaskStore(storage.sql);
     this.messages = new MessageStore(storage.sql);
-    this.spans = new SpanStore(storage.sql);
+    this.spans = new SpanStore(storage.sql, recordSpans);
     this.timers = new Timers(storage.sql);
     this.outbox = new Outbox(storage.sql);
     this.marks = new Marks(storage.sql);
@@ -147,6 +150,7 @@ export class RunEngine implements RunContext {
       attributes: { ...init.trigger },
       links: [],
     });
+    if (init.event) openEventSpan(this.spans, init.event, spanId, this.newSpanId(), this.now);
     this.runChanged = true;
     this.audit("workflow:run", `workflow:${init.workflow}`, { agent_id: init.started_by, admin: false, request_id: init.request_id }, {
       run_id: init.run_id,
@@ -178,6 +182,7 @@ export class RunEngine implements RunContext {
     }
     const branches = Object.values(run.branches);
     if (branches.length > 0) this.effect({ type: "discard_branches", branch_ids: branches, by: run.started_by });
+    if (run.mode === "live") for (const effect of observationEffects(this.run(), this.tasks.all(), this.spans, this.now)) this.effect(effect);
   }
 
   failRun(error: ErrorInfo, status: "failed" | "timed_out" = "failed"): void {

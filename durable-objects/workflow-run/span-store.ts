@@ -25,11 +25,19 @@ export interface SpanRow {
 
 type StoredSpan = Omit<SpanRow, "attributes" | "links" | "kind"> & { kind: string; attributes: string; links: string };
 
-/** The run's trace, recorded as the run goes: every span with its parent and the spans it depended on. */
+/**
+ * The run's trace, recorded as the run goes: every span with its parent and the spans it depended on.
+ * `recording: false` exists for one measurement only (what recording costs a hop, bench/figures/observability.ts):
+ * the ids are still made and handed around, nothing is stored.
+ */
 export class SpanStore {
-  constructor(private readonly sql: SqlStorage) {}
+  constructor(
+    private readonly sql: SqlStorage,
+    private readonly recording = true,
+  ) {}
 
   open(span: Omit<SpanRow, "ended_at" | "status"> & { ended_at?: number | null; status?: string }): void {
+    if (!this.recording) return;
     this.sql.exec(
       `INSERT INTO spans (span_id, parent_span_id, kind, name, agent_id, version, started_at, ended_at, status, attributes, links)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -48,6 +56,7 @@ export class SpanStore {
   }
 
   close(spanId: string, status: string, endedAt: number, attributes?: Record<string, Json>): void {
+    if (!this.recording) return;
     if (attributes)
       this.sql.exec(
         "UPDATE spans SET status = ?, ended_at = ?, attributes = json_patch(attributes, ?) WHERE span_id = ?",
@@ -60,10 +69,15 @@ export class SpanStore {
   }
 
   addLinks(spanId: string, links: SpanLink[]): void {
-    if (links.length === 0) return;
+    if (links.length === 0 || !this.recording) return;
     const current = this.sql.exec<{ links: string }>("SELECT links FROM spans WHERE span_id = ?", spanId).toArray()[0];
     if (!current) return;
     this.sql.exec("UPDATE spans SET links = ? WHERE span_id = ?", JSON.stringify([...(JSON.parse(current.links) as SpanLink[]), ...links]), spanId);
+  }
+
+  /** The first span of a kind (the run's `event` span), or null. */
+  firstOf(kind: SpanKind): string | null {
+    return this.sql.exec<{ span_id: string }>("SELECT span_id FROM spans WHERE kind = ? ORDER BY seq LIMIT 1", kind).toArray()[0]?.span_id ?? null;
   }
 
   exists(kind: SpanKind, name: string): boolean {

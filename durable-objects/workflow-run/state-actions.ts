@@ -95,7 +95,8 @@ export function getStateKey(engine: RunEngine, caller: Caller, key: string): Ans
   if (!mayRead(pattern, caller, key)) return denied(engine, caller, "read", key);
   const value = engine.state.get(key);
   if (!value) return refuse("not_found", `'${key}' has not been written in this run.`);
-  if (pattern.declaration(caller.agent_id)) {
+  // Reads after the run ended are no part of it: its lineage, graph and critical path were settled at the end.
+  if (pattern.declaration(caller.agent_id) && engine.running()) {
     const task = engine.tasks.ofAgent(caller.agent_id).at(-1);
     engine.spans.open({
       span_id: engine.newSpanId(),

@@ -448,6 +448,73 @@ export const guardRailViolations = sqliteTable(
   (t) => [index("_guard_rail_violations_at").on(t.at), index("_guard_rail_violations_agent").on(t.agentId, t.at), index("_guard_rail_violations_resource").on(t.resource, t.at)],
 );
 
+// ---- Observability (migration 0013_observability.sql) ----
+// Written once per finished run by the run itself (an outbox effect: the rows of a run are replaced whole,
+// so a repeated write changes nothing). The graph and bottleneck reports add these rows up over a window.
+
+/** One row per finished run: its critical path's length. */
+export const runObservations = sqliteTable(
+  "_run_observations",
+  {
+    runId: text("run_id").primaryKey(),
+    workflow: text("workflow").notNull(),
+    revision: integer("revision").notNull(),
+    status: text("status").notNull(),
+    startedAt: text("started_at").notNull(),
+    endedAt: text("ended_at").notNull(),
+    criticalPathMs: integer("critical_path_ms").notNull(),
+    criticalPath: text("critical_path").notNull(),
+  },
+  (t) => [index("_run_observations_workflow").on(t.workflow, t.endedAt)],
+);
+
+/** Per finished run and agent: its tasks, retries, timeouts, failures and share of the critical path. */
+export const runAgentStats = sqliteTable(
+  "_run_agent_stats",
+  {
+    runId: text("run_id").notNull(),
+    workflow: text("workflow").notNull(),
+    endedAt: text("ended_at").notNull(),
+    agentId: text("agent_id").notNull(),
+    versions: text("versions").notNull(),
+    tasks: integer("tasks").notNull(),
+    retries: integer("retries").notNull(),
+    timeouts: integer("timeouts").notNull(),
+    failures: integer("failures").notNull(),
+    criticalPathMs: integer("critical_path_ms").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.agentId] }), index("_run_agent_stats_workflow").on(t.workflow, t.endedAt)],
+);
+
+/** Per finished run: each observed edge between agents (messages, delegations, events, state lineage) and its count. */
+export const runEdges = sqliteTable(
+  "_run_edges",
+  {
+    runId: text("run_id").notNull(),
+    workflow: text("workflow").notNull(),
+    endedAt: text("ended_at").notNull(),
+    fromAgent: text("from_agent").notNull(),
+    toAgent: text("to_agent").notNull(),
+    kind: text("kind", { enum: ["message", "state", "delegation", "event"] }).notNull(),
+    count: integer("count").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.fromAgent, t.toAgent, t.kind] }), index("_run_edges_workflow").on(t.workflow, t.endedAt)],
+);
+
+/** Per task that ended by itself (succeeded, failed, timed out): creation to end, for percentiles. */
+export const runTaskDurations = sqliteTable(
+  "_run_task_durations",
+  {
+    taskId: text("task_id").primaryKey(),
+    runId: text("run_id").notNull(),
+    workflow: text("workflow").notNull(),
+    endedAt: text("ended_at").notNull(),
+    agentId: text("agent_id").notNull(),
+    durationMs: integer("duration_ms").notNull(),
+  },
+  (t) => [index("_run_task_durations_workflow").on(t.workflow, t.endedAt, t.agentId, t.durationMs), index("_run_task_durations_run").on(t.runId)],
+);
+
 // ---- A/B tests of agent versions (migration 0011_ab_tests.sql) ----
 
 export const AB_TEST_STATUSES = ["running", "completed", "stopped", "rolled_back", "promoted"] as const;
@@ -598,5 +665,65 @@ export const eventDecisions = sqliteTable(
   (t) => [
     primaryKey({ columns: [t.eventId, t.workflow] }),
     index("_event_decisions_pending").on(t.decidedAt).where(sql`run_id IS NOT NULL AND run_error IS NULL`),
+    // Added by 0012_lifecycle_triggers.sql: an event trigger's recent decisions, by workflow (src/lifecycle/trigger-listing.ts).
+    index("_event_decisions_workflow").on(t.workflow, t.decidedAt),
   ],
+);
+
+// ---- Lifecycle triggers (migration 0012_lifecycle_triggers.sql) ----
+
+/** Schedule, polling and webhook triggers of live workflows; rewritten with each revision (src/lifecycle/registry.ts). */
+export const lifecycleTriggers = sqliteTable(
+  "_lifecycle_triggers",
+  {
+    triggerId: text("trigger_id").primaryKey(),
+    workflow: text("workflow").notNull(),
+    revision: integer("revision").notNull(),
+    triggerIndex: integer("trigger_index").notNull(),
+    kind: text("kind", { enum: ["schedule", "polling", "webhook"] }).notNull(),
+    /** JSON: the trigger as the definition normalised it. */
+    config: text("config").notNull(),
+    /** A webhook's path (`/hooks/…`), unique in the deployment; null for the other kinds. */
+    path: text("path"),
+    /** When a trigger with this identity was first defined: a schedule's first anchor. */
+    createdAt: text("created_at").notNull(),
+    updatedAt: text("updated_at").notNull(),
+    /** When the trigger's object must wake next (mirrored by it); null for webhooks. */
+    nextAt: text("next_at"),
+    /** JSON mirror of the object's state (last scheduled instant, current interval, …). */
+    state: text("state"),
+    /** JSON of the latest decision. */
+    lastDecision: text("last_decision"),
+  },
+  (t) => [
+    uniqueIndex("_lifecycle_triggers_path").on(t.path),
+    index("_lifecycle_triggers_workflow").on(t.workflow, t.triggerIndex),
+    index("_lifecycle_triggers_due").on(t.nextAt).where(sql`next_at IS NOT NULL`),
+  ],
+);
+
+/** The hashed keys of `api_key` hooks, apart from the registry. */
+export const hookKeys = sqliteTable("_hook_keys", {
+  triggerId: text("trigger_id").primaryKey(),
+  workflow: text("workflow").notNull(),
+  /** JSON `[{hash, expires_at}]` (src/schedules/hook-auth/hook-keys.ts). */
+  keys: text("keys").notNull(),
+  updatedAt: text("updated_at").notNull(),
+});
+
+/** What each lifecycle trigger decided and why; the most recent per trigger are kept. */
+export const triggerDecisions = sqliteTable(
+  "_trigger_decisions",
+  {
+    decisionId: text("decision_id").primaryKey(),
+    triggerId: text("trigger_id").notNull(),
+    workflow: text("workflow").notNull(),
+    decision: text("decision", { enum: ["fired", "skipped", "deduplicated", "failed"] }).notNull(),
+    reason: text("reason"),
+    runId: text("run_id"),
+    /** JSON: scheduled_for, skipped instants, the poll's row, the error, … */
+    details: text("details"),
+    decidedAt: text("decided_at").notNull(),
+  },
+  (t) => [index("_trigger_decisions_trigger").on(t.triggerId, t.decisionId), index("_trigger_decisions_workflow").on(t.workflow, t.decisionId)],
 );

@@ -58,7 +58,7 @@ function nextRandom(now: number): Uint8Array {
   return lastRandom;
 }
 
-export type IdPrefix = "mem" | "trg" | "ntf" | "msg" | "br" | "key" | "aud" | "den" | "req" | "dlv" | "run" | "tsk" | "evt" | "pol" | "ab" | "spn" | "dry" | "grv";
+export type IdPrefix = "mem" | "trg" | "ntf" | "msg" | "br" | "key" | "aud" | "den" | "req" | "dlv" | "run" | "tsk" | "evt" | "pol" | "ab" | "spn" | "dry" | "tdc" | "grv";
 
 export function newId(prefix: IdPrefix): string {
   const now = Date.now();

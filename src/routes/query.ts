@@ -35,8 +35,8 @@ export const queryRoutes = router().openapi(
     summary: "Run one SQL statement over the data layer",
     description:
       "One SQLite statement over the users' tables and the readable system tables (`_memory`, `_triggers`, `_branches`, `_agents`, " +
-      "`_audit_log`, `_policy_denials`, `_cot`, `_agent_versions`, `_workflows`, `_workflow_revisions`, `_ab_tests`, `_ab_test_arms`, `_events`, `_event_decisions`, " +
-      "`_event_types`, `_guard_rail_violations`). `NOW()`, `CURRENT_TIMESTAMP` and `<ts> ± INTERVAL 'n unit'` are rewritten to " +
+      "`_audit_log`, `_policy_denials`, `_cot`, `_agent_versions`, `_workflows`, `_workflow_revisions`, `_ab_tests`, `_ab_test_arms`, " +
+      "`_events`, `_event_decisions`, `_event_types`, `_lifecycle_triggers`, `_trigger_decisions`, `_guard_rail_violations`). `NOW()`, `CURRENT_TIMESTAMP` and `<ts> ± INTERVAL 'n unit'` are rewritten to " +
       "the contract's ISO timestamps. Reading a table needs `query:read` on `table:<name>`; writing or changing its schema needs " +
       "`query:write`. Refused statement kinds (PRAGMA, ATTACH, VACUUM, triggers, transactions, …) and functions are 400; tables that " +
       "are never reachable (key material, writes to system tables, reserved names) are 403 and recorded as denials; SQL that does " +

@@ -1,7 +1,7 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { OpenAPIObjectConfigure } from "@hono/zod-openapi";
 import type { AppEnv } from "../http/context";
-import { renderReference } from "../docs/reference-page";
+import { mountAssets } from "./assets";
 import { MAX_JSON_DEPTH } from "../http/json-depth";
 
 export const OPENAPI_INFO: Extract<OpenAPIObjectConfigure<AppEnv, "/openapi.json">, { openapi: string }> = {
@@ -17,11 +17,11 @@ export const OPENAPI_INFO: Extract<OpenAPIObjectConfigure<AppEnv, "/openapi.json
   security: [{ bearer: [] }],
 };
 
-/** `/openapi.json` is generated from the same zod schemas the routes validate with; `/docs` renders it. */
+/** `/openapi.json` is generated from the same zod schemas the routes validate with; `/docs` (swagger-ui, from the Worker's assets) renders it. */
 export function mountSystemRoutes(app: OpenAPIHono<AppEnv>) {
   app.openAPIRegistry.registerComponent("securitySchemes", "bearer", { type: "http", scheme: "bearer" });
   app.doc31("/openapi.json", OPENAPI_INFO);
-  app.get("/docs", (c) => c.html(renderReference(app.getOpenAPI31Document(OPENAPI_INFO))));
-  app.get("/", (c) => c.json({ name: "switchyard", api: "/v1", openapi: "/openapi.json", docs: "/docs" }));
+  mountAssets(app);
+  app.get("/", (c) => c.json({ name: "switchyard", api: "/v1", openapi: "/openapi.json", docs: "/docs", dashboard: "/dashboard/" }));
   app.get("/health", (c) => c.json({ ok: true }));
 }

@@ -7,6 +7,8 @@ import type { AppEnv } from "../http/context";
 import { idempotent } from "../http/idempotency";
 import { IdempotencyHeaders, errorResponses, jsonBody, jsonResponse } from "../http/openapi";
 import { router } from "../http/router";
+import { TriggerSync } from "../lifecycle/trigger-sync";
+import { WorkflowWithHookKeysSchema } from "../lifecycle/schemas";
 import { WorkflowDocumentSchema } from "../workflows/definition/document-schema";
 import { MAX_ALIAS_COUNT, MAX_DEFINITION_BYTES, formatOf } from "../workflows/definition/source";
 import {
@@ -36,6 +38,9 @@ const authoriseChange =
 
 const authoriseRead = (c: Context<AppEnv>, name: string) => authorize(c, "workflow:read", { type: "workflow", id: name });
 
+/** The lifecycle triggers' side of a change: checks at PUT, the registry in the save's batch, the objects told. */
+const triggerSync = (c: Context<AppEnv>) => new TriggerSync(c.env, database(c.env));
+
 const routes = router();
 routes.openAPIRegistry.register("WorkflowDocument", WorkflowDocumentSchema);
 
@@ -54,6 +59,10 @@ export const workflowRoutes = routes
         "`{path, line, column, message}` (line and column for YAML). What is legal but likely wrong comes back in `warnings` " +
         "and is kept with the revision. 201 on creation, 200 on change; a body whose normalised definition equals the current " +
         `revision's makes no new revision. At most ${MAX_DEFINITION_BYTES / 1024} KiB; YAML aliases may be used ${MAX_ALIAS_COUNT} times. ` +
+        "Lifecycle triggers are checked against the deployment too: a polling condition through the SQL guard with the permissions " +
+        "of the workflow's author (one that writes, or reads a table the author may not read, is a 400), a webhook path unique in " +
+        "the deployment (409), a `jwks_url` the URL guard allows. The key of each new `api_key` hook is in `hook_keys`, in this " +
+        "answer only (it is stored hashed; a PUT is never kept by the idempotency cache). " +
         ACCESS,
       request: {
         params: WorkflowPathSchema,
@@ -66,8 +75,8 @@ export const workflowRoutes = routes
         },
       },
       responses: {
-        200: jsonResponse(WorkflowSchema, "The workflow as changed (or unchanged)."),
-        201: jsonResponse(WorkflowSchema, "The workflow as created."),
+        200: jsonResponse(WorkflowWithHookKeysSchema, "The workflow as changed (or unchanged)."),
+        201: jsonResponse(WorkflowWithHookKeysSchema, "The workflow as created."),
         ...errorResponses("conflict", "payload_too_large"),
       },
     }),
@@ -75,8 +84,9 @@ export const workflowRoutes = routes
       const { name } = c.req.valid("param");
       const format = formatOf(c.req.header("content-type"));
       const text = await c.req.text();
-      const outcome = await putWorkflow(database(c.env), name, text, format, authoriseChange(c, name), auditContext(c));
-      return outcome.status === 201 ? c.json(outcome.workflow, 201) : c.json(outcome.workflow, 200);
+      const outcome = await putWorkflow(database(c.env), name, text, format, authoriseChange(c, name), auditContext(c), triggerSync(c));
+      const body = outcome.hookKeys.length > 0 ? { ...outcome.workflow, hook_keys: outcome.hookKeys } : outcome.workflow;
+      return outcome.status === 201 ? c.json(body, 201) : c.json(body, 200);
     },
   )
   .openapi(
@@ -153,7 +163,7 @@ export const workflowRoutes = routes
     async (c) => {
       const { name } = c.req.valid("param");
       const { revision } = c.req.valid("json");
-      const outcome = await rollbackWorkflow(database(c.env), name, revision, authoriseChange(c, name), auditContext(c));
+      const outcome = await rollbackWorkflow(database(c.env), name, revision, authoriseChange(c, name), auditContext(c), triggerSync(c));
       return outcome.status === 201 ? c.json(outcome.workflow, 201) : c.json(outcome.workflow, 200);
     },
   )
@@ -173,7 +183,7 @@ export const workflowRoutes = routes
     async (c) => {
       const { name } = c.req.valid("param");
       const force = c.req.valid("query").force === "true";
-      const cancelled = await deleteWorkflow(c.env, database(c.env), name, force, authoriseChange(c, name), auditContext(c));
+      const cancelled = await deleteWorkflow(c.env, database(c.env), name, force, authoriseChange(c, name), auditContext(c), triggerSync(c));
       return c.json({ name, deleted: true as const, cancelled_runs: cancelled }, 200);
     },
   );

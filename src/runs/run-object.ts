@@ -2,7 +2,7 @@ import type { WorkflowRun } from "../../durable-objects/workflow-run";
 import { runIdOfTask } from "../../durable-objects/workflow-run/task-ids";
 import { notFound } from "../http/errors";
 
-type RunMethods = "start" | "view" | "task" | "messages" | "complete" | "heartbeat" | "feedback" | "tasksHandedOut" | "cancel" | "sendMessage" | "delegate" | "putState" | "getState" | "stateAt" | "stateHistory" | "dryRun" | "dryRunView";
+type RunMethods = "start" | "view" | "task" | "messages" | "complete" | "heartbeat" | "feedback" | "tasksHandedOut" | "cancel" | "sendMessage" | "delegate" | "putState" | "getState" | "stateAt" | "stateHistory" | "dryRun" | "dryRunView" | "runTrace";
 
 /**
  * A run's object seen through its methods, typed as the class declares them: the runtime's RPC stub type

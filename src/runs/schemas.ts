@@ -79,7 +79,14 @@ export const TaskSchema = z
   })
   .openapi("Task");
 
-const TriggerSchema = z.object({ type: z.string() }).catchall(z.unknown()).openapi("RunTrigger");
+const TriggerSchema = z
+  .object({ type: z.string() })
+  .catchall(z.unknown())
+  .openapi("RunTrigger", {
+    description:
+      "How the run started: `{type: \"manual\"}`, `{type: \"schedule\", scheduled_for}`, `{type: \"event\", event_id}`, " +
+      "`{type: \"webhook\", path}` or `{type: \"polling\", poll: {number, polled_at}}`; a lifecycle trigger's record also names its `trigger_id`.",
+  });
 
 export const RunSchema = z
   .object({

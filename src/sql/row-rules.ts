@@ -54,6 +54,12 @@ export const PROTECTED_TABLES: Readonly<Record<string, RowOwner>> = {
   _agent_versions: { column: "agent_id", id: "catalog" },
   // A violation is about the write's resource (`memory:<ns>`, `workflow:<name>`, `table:<name>`), as its audit row is.
   _guard_rail_violations: { column: "resource", names: ["table", "memory", "cot", "workflow"] },
+  _lifecycle_triggers: { column: "workflow", id: "workflow" },
+  _trigger_decisions: { column: "workflow", id: "workflow" },
+  _run_observations: { column: "workflow", id: "workflow" },
+  _run_agent_stats: { column: "workflow", id: "workflow" },
+  _run_edges: { column: "workflow", id: "workflow" },
+  _run_task_durations: { column: "workflow", id: "workflow" },
 };
 
 export const isProtectedTable = (name: string): boolean => Object.hasOwn(PROTECTED_TABLES, foldName(name));

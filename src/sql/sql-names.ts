@@ -24,6 +24,12 @@ export const READABLE_SYSTEM_TABLES: ReadonlySet<string> = new Set([
   "_events",
   "_event_decisions",
   "_event_types",
+  "_lifecycle_triggers",
+  "_trigger_decisions",
+  "_run_observations",
+  "_run_agent_stats",
+  "_run_edges",
+  "_run_task_durations",
 ]);
 
 /** SQLite's own catalog, readable so users can list their tables; its other `sqlite_` tables are not. */

@@ -1,4 +1,5 @@
 import { agentExists } from "../agents/agents";
+import { exportRunTrace } from "../observability/otlp-export";
 import { database } from "../db/client";
 import { DeliveryMessageSchema, notifyInbox } from "./dispatch";
 import { firingFromRow } from "./outbox";
@@ -38,6 +39,15 @@ export async function consumeDeliveries(batch: MessageBatch, env: Env): Promise<
         if (body.kind === "notify") {
           await deliverNotification(env, body.notification_id);
           message.ack();
+        } else if (body.kind === "otlp_trace") {
+          const outcome = await exportRunTrace(env, body.run_id, message.attempts);
+          if (outcome.done) {
+            if (outcome.status === "refused") console.error(`otlp export of run ${body.run_id}: ${outcome.detail}; not retried`);
+            message.ack();
+          } else {
+            console.warn(`otlp export of run ${body.run_id} (attempt ${message.attempts}): ${outcome.detail}; retrying in ${outcome.retryInSeconds} s`);
+            message.retry({ delaySeconds: outcome.retryInSeconds });
+          }
         } else {
           const outcome = await attemptWebhook(env, body.delivery_id, message.attempts);
           if (outcome.done) message.ack();
@@ -56,6 +66,7 @@ export async function consumeDeadDeliveries(batch: MessageBatch, env: Env): Prom
   for (const message of batch.messages) {
     const parsed = DeliveryMessageSchema.safeParse(message.body);
     if (parsed.success && parsed.data.kind === "webhook") await markDeliveryDead(env.DB, parsed.data.delivery_id, "the delivery queue gave up on it");
+    if (parsed.success && parsed.data.kind === "otlp_trace") console.error(`otlp export: gave up on the trace of run ${parsed.data.run_id} after every retry`);
     if (parsed.success && parsed.data.kind === "notify") {
       console.error(`deliveries: notification ${parsed.data.notification_id} could not be delivered after every retry`);
       await env.DB.prepare("UPDATE _trigger_firings SET status = 'dead' WHERE notification_id = ?").bind(parsed.data.notification_id).run();

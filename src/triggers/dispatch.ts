@@ -10,6 +10,8 @@ import type { Notification } from "./schemas";
 export const DeliveryMessageSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("notify"), notification_id: z.string().min(1).max(64) }),
   z.object({ kind: z.literal("webhook"), delivery_id: z.string().min(1).max(64) }),
+  // A finished run's trace for the deployment's OTLP collector (src/observability/otlp-export.ts).
+  z.object({ kind: z.literal("otlp_trace"), run_id: z.string().regex(/^run_[0-9a-z]{26}$/) }),
 ]);
 export type DeliveryMessage = z.infer<typeof DeliveryMessageSchema>;
 

@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { ListQuery, TimestampSchema, listOf } from "../http/openapi";
 import { GuardRailsSchema } from "../guard-rails/rules";
-import { TriggerSchema } from "./definition/triggers-schema";
+import { TriggerSchema } from "../schedules/trigger-schemas";
 import { AGGREGATION_STRATEGIES, CONFLICT_POLICIES, type Pattern, type WorkflowDefinition } from "./definition/types";
 
 // The HTTP side of workflows: paths, queries and answers (the request body is the document, described in

@@ -1,6 +1,8 @@
 import type { AuditEntry } from "../audit/audit-log";
 import type { Database } from "../db/client";
 import { ApiError } from "../http/errors";
+import { isPathClash } from "../lifecycle/registry";
+import type { ShownHookKey, TriggerSync } from "../lifecycle/trigger-sync";
 import { type PreparedDefinition, checkAgainstCatalog, prepareDefinition } from "./definition/check-definition";
 import type { DefinitionIssue } from "./definition/issues";
 import type { SourceFormat } from "./definition/source";
@@ -29,9 +31,15 @@ export interface ChangeOutcome {
   /** Whether a revision was made: an unchanged definition makes none. */
   changed: boolean;
   workflow: Workflow;
+  /** Keys of api_key hooks this change created: shown in this answer only (never stored in clear). */
+  hookKeys: ShownHookKey[];
 }
 
-/** PUT: a new revision unless the normalised definition equals the current one. */
+/**
+ * PUT: a new revision unless the normalised definition equals the current one. With `triggers`, the
+ * lifecycle triggers are checked against the deployment (as the workflow's author) and their registry is
+ * rewritten in the revision's own batch.
+ */
 export async function putWorkflow(
   db: Database,
   name: string,
@@ -39,21 +47,28 @@ export async function putWorkflow(
   format: SourceFormat,
   authorise: AuthoriseChange,
   audit: Audit,
+  triggers?: TriggerSync,
 ): Promise<ChangeOutcome> {
   const prepared = prepareDefinition(text, format);
   let warnings: DefinitionIssue[] | undefined;
+  let triggerCheck: { author: string; warnings: DefinitionIssue[] } | undefined;
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     const existing = await workflowRow(db, name);
     const live = existing?.deletedAt === null ? existing : undefined;
     await authorise(live ? live.createdBy : null);
     if (live) {
       const current = await revisionOf(db, name, live.currentRevision);
-      if (current.contentHash === prepared.contentHash) return { status: 200, changed: false, workflow: workflowJson(live, current) };
+      if (current.contentHash === prepared.contentHash) {
+        return { status: 200, changed: false, workflow: workflowJson(live, current), hookKeys: (await triggers?.reconcile(name, current)) ?? [] };
+      }
     }
     warnings ??= await checkAgainstCatalog(db, prepared);
+    // Polling conditions run as the workflow's author: the live workflow's, or the caller creating it.
+    const author = live?.createdBy ?? audit.agentId;
+    if (triggers && triggerCheck?.author !== author) triggerCheck = { author, warnings: await triggers.check(prepared, name, author) };
     const basis: Basis = !existing ? { kind: "new" } : live ? { kind: "change", from: live } : { kind: "recreate", from: existing };
-    const saved = await save(db, name, basis, prepared, warnings, null, audit);
-    if (saved) return { status: basis.kind === "change" ? 200 : 201, changed: true, workflow: workflowJson(saved.workflow, saved.revision) };
+    const saved = await save(db, name, basis, prepared, [...warnings, ...(triggerCheck?.warnings ?? [])], null, audit, triggers, true);
+    if (saved) return { status: basis.kind === "change" ? 200 : 201, changed: true, workflow: workflowJson(saved.workflow, saved.revision), hookKeys: saved.hookKeys };
   }
   throw raced(name);
 }
@@ -62,34 +77,58 @@ export async function putWorkflow(
  * A new revision equal to an earlier one, checked again as any change is: a revision that pins a version
  * deprecated since is refused. Rolling back to what is current already makes no revision.
  */
-export async function rollbackWorkflow(db: Database, name: string, to: number, authorise: AuthoriseChange, audit: Audit): Promise<ChangeOutcome> {
+export async function rollbackWorkflow(db: Database, name: string, to: number, authorise: AuthoriseChange, audit: Audit, triggers?: TriggerSync): Promise<ChangeOutcome> {
   let prepared: PreparedDefinition | undefined;
   let warnings: DefinitionIssue[] | undefined;
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     const current: CurrentWorkflow = await requireWorkflow(db, name);
     await authorise(current.workflow.createdBy);
     const target = await revisionOf(db, name, to);
-    if (target.contentHash === current.revision.contentHash) return { status: 200, changed: false, workflow: workflowJson(current.workflow, current.revision) };
+    if (target.contentHash === current.revision.contentHash) return { status: 200, changed: false, workflow: workflowJson(current.workflow, current.revision), hookKeys: [] };
     // The revision's own text, read again under today's rules: its warnings get their lines back.
     prepared ??= prepareDefinition(target.source, target.sourceFormat);
-    warnings ??= await checkAgainstCatalog(db, prepared);
-    const saved = await save(db, name, { kind: "change", from: current.workflow }, prepared, warnings, to, audit);
-    if (saved) return { status: 201, changed: true, workflow: workflowJson(saved.workflow, saved.revision) };
+    warnings ??= [...(await checkAgainstCatalog(db, prepared)), ...((await triggers?.check(prepared, name, current.workflow.createdBy)) ?? [])];
+    // A rollback's answer may be kept by the idempotency cache, so it never carries a hook key: a hook it
+    // brings back without keys has none until rotated (POST /v1/workflows/{name}/hooks/rotate).
+    const saved = await save(db, name, { kind: "change", from: current.workflow }, prepared, warnings, to, audit, triggers, false);
+    if (saved) return { status: 201, changed: true, workflow: workflowJson(saved.workflow, saved.revision), hookKeys: [] };
   }
   throw raced(name);
 }
 
-function save(db: Database, name: string, basis: Basis, prepared: PreparedDefinition, warnings: DefinitionIssue[], rollbackOf: number | null, audit: Audit) {
-  return saveRevision(
-    db,
-    basis,
-    { name, definition: prepared.definition, contentHash: prepared.contentHash, source: prepared.source, warnings, rollbackOf },
-    audit,
-  );
+async function save(
+  db: Database,
+  name: string,
+  basis: Basis,
+  prepared: PreparedDefinition,
+  warnings: DefinitionIssue[],
+  rollbackOf: number | null,
+  audit: Audit,
+  triggers: TriggerSync | undefined,
+  issueHookKeys: boolean,
+): Promise<(CurrentWorkflow & { hookKeys: ShownHookKey[] }) | null> {
+  const plan = await triggers?.plan(name, prepared.definition, issueHookKeys);
+  let saved: CurrentWorkflow | null;
+  try {
+    saved = await saveRevision(
+      db,
+      basis,
+      { name, definition: prepared.definition, contentHash: prepared.contentHash, source: prepared.source, warnings, rollbackOf },
+      audit,
+      plan?.alongside,
+    );
+  } catch (error) {
+    // Another workflow claimed one of the hook paths between the check and this batch: nothing was saved.
+    if (isPathClash(error)) throw new ApiError("conflict", "One of the workflow's hook paths was just claimed by another workflow; a path is unique in the deployment: choose another.", { reason: "hook_path_taken" });
+    throw error;
+  }
+  if (!saved) return null;
+  if (plan) await triggers?.wake(plan.wake);
+  return { ...saved, hookKeys: plan?.hookKeys ?? [] };
 }
 
 /** DELETE: refused (409) while runs are running, unless `force` cancels them first. */
-export async function deleteWorkflow(env: Env, db: Database, name: string, force: boolean, authorise: AuthoriseChange, audit: Audit): Promise<string[]> {
+export async function deleteWorkflow(env: Env, db: Database, name: string, force: boolean, authorise: AuthoriseChange, audit: Audit, triggers?: TriggerSync): Promise<string[]> {
   const current = await requireWorkflow(db, name);
   await authorise(current.workflow.createdBy);
   const running = await runningRuns(env, name);
@@ -101,7 +140,9 @@ export async function deleteWorkflow(env: Env, db: Database, name: string, force
     );
   const by = { agent_id: audit.agentId, admin: true, ...(audit.requestId ? { request_id: audit.requestId } : {}) };
   await Promise.all(running.map((runId) => cancelRun(env, runId, by, `workflow '${name}' was deleted`)));
-  const deleted = await markDeleted(db, name, { revision: current.workflow.currentRevision, cancelled_runs: running }, audit);
+  const removal = await triggers?.removal(name);
+  const deleted = await markDeleted(db, name, { revision: current.workflow.currentRevision, cancelled_runs: running }, audit, removal?.statements);
   if (!deleted) throw new ApiError("not_found", `Workflow '${name}' does not exist.`);
+  if (removal) await triggers?.wake(removal.wake);
   return running;
 }

@@ -1,4 +1,5 @@
 import { and, desc, eq, gt, isNull, lt, sql } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
 import { type AuditEntry, auditIfChanged } from "../audit/audit-log";
 import type { Database } from "../db/client";
 import { workflowRevisions, workflows } from "../db/schema";
@@ -103,8 +104,22 @@ export interface NewRevision {
  */
 export type Basis = { kind: "new" } | { kind: "recreate"; from: WorkflowRow } | { kind: "change"; from: WorkflowRow };
 
-/** Saves the revision if the workflow is still as the writer read it; null when another change won. */
-export async function saveRevision(db: Database, basis: Basis, next: NewRevision, audit: Audit): Promise<CurrentWorkflow | null> {
+/** Which revision a save writes, for statements that must apply only if that very revision was saved. */
+export interface SavedRevisionKey {
+  name: string;
+  revision: number;
+  contentHash: string;
+  createdAt: string;
+}
+
+/** Statements that go in the save's own batch (a workflow's trigger registry), conditional on the revision being saved. */
+export type AlongsideSave = (saved: SavedRevisionKey) => BatchItem<"sqlite">[];
+
+/**
+ * Saves the revision if the workflow is still as the writer read it; null when another change won.
+ * `alongside` statements run in the same batch, after the revision's insert.
+ */
+export async function saveRevision(db: Database, basis: Basis, next: NewRevision, audit: Audit, alongside?: AlongsideSave): Promise<CurrentWorkflow | null> {
   const at = isoNow();
   const revision = basis.kind === "new" ? 1 : basis.from.currentRevision + 1;
   const action = basis.kind === "change" ? (next.rollbackOf === null ? "workflow:update" : "workflow:rollback") : "workflow:create";
@@ -151,10 +166,12 @@ export async function saveRevision(db: Database, basis: Basis, next: NewRevision
     );
   const details: Record<string, unknown> = { revision, content_hash: next.contentHash };
   if (next.rollbackOf !== null) details.rollback_of = next.rollbackOf;
+  const extra = alongside?.({ name: next.name, revision, contentHash: next.contentHash, createdAt: at }) ?? [];
   const [claimed] = await db.batch([
     claim,
     insertRevision,
     auditIfChanged(db, { ...audit, action, resource: `workflow:${next.name}`, status: "success", details }),
+    ...extra,
     // The event subscriptions move with the revision (events/subscriptions.ts), in the same transaction.
     ...subscriptionStatements(db, next.name, revision, next.contentHash, next.definition),
   ]);
@@ -167,8 +184,11 @@ export async function saveRevision(db: Database, basis: Basis, next: NewRevision
   return { workflow, revision: row };
 }
 
-/** Marks the workflow deleted (its revisions stay, for the runs that name them); false if it was not live. */
-export async function markDeleted(db: Database, name: string, details: Record<string, unknown>, audit: Audit): Promise<boolean> {
+/**
+ * Marks the workflow deleted (its revisions stay, for the runs that name them); false if it was not live.
+ * `alongside` statements (removing its triggers) run in the same batch.
+ */
+export async function markDeleted(db: Database, name: string, details: Record<string, unknown>, audit: Audit, alongside: BatchItem<"sqlite">[] = []): Promise<boolean> {
   const at = isoNow();
   const [deleted] = await db.batch([
     db
@@ -177,6 +197,7 @@ export async function markDeleted(db: Database, name: string, details: Record<st
       .where(and(eq(workflows.name, name), isNull(workflows.deletedAt)))
       .returning({ name: workflows.name }),
     auditIfChanged(db, { ...audit, action: "workflow:delete", resource: `workflow:${name}`, status: "success", details }),
+    ...alongside,
     ...unsubscribeStatements(db, name),
   ]);
   return deleted.length > 0;

@@ -1,5 +1,9 @@
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
+import { vendorAssets } from "../../scripts/vendor-assets.mjs";
+
+// The browser tests load the dashboard's libraries from the Worker's assets, copied from node_modules.
+vendorAssets();
 
 // The e2e suite runs in Node, not in workerd: each file starts the real local server with `npm run dev`
 // (see server.ts) and drives it over HTTP with the TypeScript client, as a user would. So, unlike the

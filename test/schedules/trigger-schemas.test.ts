@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
 import { fieldPath } from "../../src/http/errors";
+import { eventTriggerIssues } from "../../src/events/definition-filters";
 import { TriggersSchema } from "../../src/schedules/trigger-schemas";
 import { normaliseHookPath } from "../../src/schedules/webhook-path";
 
@@ -126,9 +127,16 @@ describe("trigger validation", () => {
     ]);
   });
 
-  it("refuses an event filter that is not CEL, and an event type that is not a name", () => {
-    expect(issues([{ type: "event", event_type: "data.loaded", filter: "source == 'x' &&" }])).toEqual(["triggers[0].filter: is not a valid CEL expression: Unexpected token: EOF"]);
-    expect(issues([{ type: "event", event_type: "data loaded", filter: "true" }])[0]).toMatch(/^triggers\[0\]\.event_type: must be an event type/);
+  it("leaves an event trigger's type and filter to the events module, which refuses a filter that is not CEL and a type that is not a name", () => {
+    const bad = [
+      { type: "event", event_type: "data.loaded", filter: "source == 'x' &&" },
+      { type: "event", event_type: "data loaded", filter: "true" },
+      { type: "event" },
+    ];
+    expect(issues(bad)).toEqual([]); // the shape is right: no second opinion here
+    expect(issues([{ type: "event", event_type: "data.loaded", filtre: "true" }])[0]).toMatch(/^triggers\[0\]: Unrecognized key: "filtre"/);
+    const definition = { triggers: TriggersSchema.parse(bad) } as unknown as Parameters<typeof eventTriggerIssues>[0];
+    expect(eventTriggerIssues(definition).map((i) => i.path.join("."))).toEqual(["triggers.0.filter", "triggers.1.event_type", "triggers.2.event_type"]);
   });
 
   it("normalises hook paths with or without /hooks/, and refuses the same hook twice in a workflow", () => {
@@ -152,7 +160,9 @@ describe("trigger validation", () => {
     ]);
     expect(issues(jwt({ secret_name: "S", algorithms: ["none"] }))).toEqual(["triggers[0].auth.algorithms[0]: none is never accepted: a hook takes signed tokens only"]);
     expect(issues(jwt({ secret_name: "S", algorithms: ["RS256"] }))).toEqual(["triggers[0].auth.algorithms[0]: must be one of HS256, HS384, HS512"]);
-    expect(issues(jwt({ jwks_url: "http://issuer.example.com/jwks" }))).toEqual(["triggers[0].auth.jwks_url: must be an https URL"]);
+    expect(issues(jwt({ jwks_url: "ftp://issuer.example.com/jwks" }))).toEqual(["triggers[0].auth.jwks_url: must be an https URL"]);
+    // http passes the shape; the deployment refuses it unless WEBHOOK_ALLOW_PRIVATE=true (test/lifecycle/webhooks.test.ts).
+    expect(issues(jwt({ jwks_url: "http://issuer.example.com/jwks" }))).toEqual([]);
     expect(issues(jwt({ secret_name: "not a name" }))[0]).toMatch(/^triggers\[0\]\.auth\.secret_name: /);
     expect(issues([{ type: "webhook", path: "x", auth: { type: "api_key", header: "X API Key" } }])[0]).toMatch(/^triggers\[0\]\.auth\.header: must be an HTTP header name/);
   });

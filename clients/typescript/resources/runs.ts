@@ -15,6 +15,10 @@ export type RunMessage = wire.RunMessages["items"][number];
 export type SendRunMessageInput = wire.SendRunMessageInput;
 export type DelegateInput = wire.DelegateInput;
 type Task = wire.Task;
+/** A run's coordination trace: every span with its parent and the spans it depended on (`links`). */
+export type Trace = wire.Trace;
+/** The same trace as OTLP/HTTP JSON, for any OpenTelemetry collector. */
+export type OtlpTrace = wire.OtlpTrace;
 
 export interface ListRunsOptions extends PageOptions, RequestOptions {
   workflow?: string;
@@ -78,6 +82,13 @@ export class RunsResource {
   /** Gives one of the run's workers more work (the supervisor alone): `POST /v1/runs/{run_id}/delegate`. */
   async delegate(runId: string, input: DelegateInput, options?: RequestOptions): Promise<Task> {
     return this.#transport.request({ method: "POST", path: path`/v1/runs/${runId}/delegate`, body: input, options });
+  }
+
+  /** The run's trace: `GET /v1/runs/{run_id}/trace`; `{ format: "otlp" }` for OTLP/HTTP JSON. */
+  async trace(runId: string, query?: { format?: "json" }, options?: RequestOptions): Promise<Trace>;
+  async trace(runId: string, query: { format: "otlp" }, options?: RequestOptions): Promise<OtlpTrace>;
+  async trace(runId: string, query: { format?: "json" | "otlp" } = {}, options?: RequestOptions): Promise<Trace | OtlpTrace> {
+    return this.#transport.request({ method: "GET", path: path`/v1/runs/${runId}/trace`, query: { format: query.format }, options });
   }
 
   /** Reads the run until it has ended (or `timeoutMs` passes), every `intervalMs`. */

@@ -20,8 +20,10 @@ export class EventDriven implements PatternLogic {
     if (!event) return;
     const entries = matched[String(this.index)] ?? this.pattern.events.map((e, i) => (e.type === event.type ? i : -1)).filter((i) => i >= 0);
     const input: Json = { event_id: event.event_id, type: event.type, source: event.source, data: event.data, time: event.time };
+    const eventSpan = run.spans.firstOf("event");
+    const links = eventSpan === null ? [] : [{ span_id: eventSpan, kind: "event" }];
     for (const entry of entries)
-      for (const agent of this.pattern.events[entry]?.agents ?? []) run.startAgent(agent, input, this.index, "event", { kind: "event", event_id: event.event_id });
+      for (const agent of this.pattern.events[entry]?.agents ?? []) run.startAgent(agent, input, this.index, "event", { kind: "event", event_id: event.event_id }, links);
   }
 
   taskFinished(_run: RunContext, task: TaskRow): ErrorInfo | undefined {

@@ -1,15 +1,10 @@
 import type { HookAuthResult } from "./hook-auth-result";
 import { type HookKey, verifyHookKey } from "./hook-keys";
-import { type JwtHookAuth, verifyHookJwt } from "./hook-jwt";
+import type { HookAuth } from "./hook-auth-config";
+import { verifyHookJwt } from "./hook-jwt";
 import { type JwksCache, sharedJwksCache } from "./jwks-cache";
 
-export interface ApiKeyHookAuth {
-  type: "api_key";
-  /** The request header that carries the key, such as the seed's `X-API-Key`. */
-  header: string;
-}
-
-export type HookAuth = ApiKeyHookAuth | JwtHookAuth;
+export type { ApiKeyHookAuth, HookAuth } from "./hook-auth-config";
 
 export interface HookAuthContext {
   now: Date;

@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import { JsonValueSchema } from "../../http/openapi";
 import { GuardRailsSchema } from "../../guard-rails/rules";
-import { TriggersSchema } from "./triggers-schema";
+import { TriggersSchema } from "../../schedules/trigger-schemas";
 import { AGGREGATION_STRATEGIES, CONFLICT_POLICIES } from "./types";
 
 // The workflow document as users write it (the seed's blocks, combined), every object strict so that an

@@ -1,5 +1,5 @@
 import type { GuardRails } from "../../guard-rails/rules";
-import type { Trigger } from "./triggers-schema";
+import type { Trigger } from "../../schedules/trigger-schemas";
 
 // The normalised workflow definition: what a revision stores and what the run engine reads. Every
 // optional part of the document has its default here, and every agent a pattern uses is in `agents`.
