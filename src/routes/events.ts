@@ -2,6 +2,7 @@ import { createRoute } from "@hono/zod-openapi";
 import { authorize } from "../authz/authorize";
 import { getEvent, listEvents } from "../events/event-store";
 import { publishEvent } from "../events/publish";
+import { eventVisibility } from "../events/visible-events";
 import { EventIdPathSchema, EventListQuerySchema, EventListSchema, EventSchema, type PublishEvent, PublishEventSchema, PublishedSchema } from "../events/schemas";
 import { idempotent } from "../http/idempotency";
 import { IdempotencyHeaders, errorResponses, jsonBody, jsonResponse } from "../http/openapi";
@@ -55,14 +56,16 @@ export const eventRoutes = router()
       description:
         "Every event received (by the API, the queue or Switchyard itself), rejected queue messages included, each with one decision per " +
         "workflow subscribed to its type: matched or not, why (each entry and trigger, its filter, what it saw), and the run started. " +
-        "Filter by `type` and `since` (received at or after). Takes `workflow:read` (every role).",
+        "Filter by `type` and `since` (received at or after). Takes `workflow:read` (every role); events of a type, and decisions and runs of a workflow, " +
+        "that the caller may not `workflow:read` are left out, as they are from `_events` and `_event_decisions` in SQL.",
       request: { query: EventListQuerySchema },
       responses: { 200: jsonResponse(EventListSchema, "A page of events."), ...errorResponses() },
     }),
     async (c) => {
       const query = c.req.valid("query");
       await authorize(c, "workflow:read", eventResource(query.type ?? "*"));
-      return c.json(await listEvents(c.env.DB, query), 200);
+      const page = await listEvents(c.env.DB, query);
+      return c.json({ ...page, items: await eventVisibility(c).page(page.items) }, 200);
     },
   )
   .openapi(
@@ -77,6 +80,6 @@ export const eventRoutes = router()
     async (c) => {
       const event = await getEvent(c.env.DB, c.req.valid("param").event_id);
       await authorize(c, "workflow:read", eventResource(event.type));
-      return c.json(event, 200);
+      return c.json(await eventVisibility(c).one(event), 200);
     },
   );

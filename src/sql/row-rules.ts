@@ -21,6 +21,7 @@ export const RESOURCE_KINDS = {
   cot: { action: "cot:read", type: "cot" },
   workflow: { action: "workflow:read", type: "workflow" },
   catalog: { action: "workflow:read", type: "catalog" },
+  event: { action: "workflow:read", type: "event" },
 } as const satisfies Record<string, ResourceKind>;
 
 export type ResourceKindName = keyof typeof RESOURCE_KINDS;
@@ -60,6 +61,8 @@ export const PROTECTED_TABLES: Readonly<Record<string, RowOwner>> = {
   _run_agent_stats: { column: "workflow", id: "workflow" },
   _run_edges: { column: "workflow", id: "workflow" },
   _run_task_durations: { column: "workflow", id: "workflow" },
+  _events: { column: "type", id: "event" },
+  _event_decisions: { column: "workflow", id: "workflow" },
 };
 
 export const isProtectedTable = (name: string): boolean => Object.hasOwn(PROTECTED_TABLES, foldName(name));
