@@ -32,5 +32,8 @@ export default defineConfig({
     exclude: ["test/e2e/**"],
     setupFiles: ["./test/setup.ts"],
     testTimeout: 30_000,
+    // vitest's default is one file at a time on a 2-core machine (cores − 1); files wait on workerd I/O
+    // much of the time, so two at once keeps both cores busy (each file has its own storage).
+    maxWorkers: 2,
   },
 });

@@ -14,6 +14,9 @@ export default defineConfig({
     include: ["test/e2e/**/*.test.ts"],
     environment: "node",
     pool: "forks",
+    // Two files at once (vitest's default on 2 cores is one): each starts its own server on its own port
+    // and storage, and most of a file's time is waiting on that server.
+    maxWorkers: 2,
     // Starting wrangler dev (migrations, build, workerd) takes seconds, more on a cold or busy machine.
     hookTimeout: 180_000,
     testTimeout: 120_000,
