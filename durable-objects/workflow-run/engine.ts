@@ -1,3 +1,4 @@
+import { type Clock, type EngineStorage, boundedOutput, runPlatformEvent } from "./engine-io";
 import { type Enforcement, type GuardContext, type GuardFinding, limitFinding } from "../../src/guard-rails/enforce";
 import { violationEvents } from "../../src/guard-rails/violations";
 import { newId } from "../../src/lib/ids";
@@ -18,26 +19,10 @@ import { type TaskCause, type TaskRole, type TaskRow, TaskStore } from "./task-s
 import { taskIdFor } from "./task-ids";
 import { iso, runRecord, taskFields, taskRecord } from "./views";
 
-/** Where the engine reads the time: the wall clock for real runs, a virtual one for dry runs. */
-export interface Clock {
-  now(): number;
-}
-
-export const systemClock: Clock = { now: () => Date.now() };
-
-/** The storage the engine runs on: a Durable Object's SQLite, and its synchronous transactions. */
-export interface EngineStorage {
-  readonly sql: SqlStorage;
-  transactionSync<T>(fn: () => T): T;
-}
+export type { Clock, EngineStorage } from "./engine-io";
+export { systemClock } from "./engine-io";
 
 const STARTING_ROLES: readonly TaskRole[] = ["start", "worker", "event", "state"];
-
-/** A run's output travels with `run.succeeded` up to this size (JSON text); a larger one is read from the run. */
-const MAX_EVENT_OUTPUT_CHARS = 16 * 1024;
-
-const boundedOutput = (output: Json | null): Record<string, Json> =>
-  output === null || JSON.stringify(output).length <= MAX_EVENT_OUTPUT_CHARS ? { output } : { output: null, output_omitted: true };
 
 /**
  * A run's state machine. It never awaits and never reads the time itself: every change happens inside
@@ -363,21 +348,10 @@ export class RunEngine implements RunContext {
     this.outbox.add(effect, this.now);
   }
 
-  /**
-   * A platform event of a live run (dry runs publish nothing). One step deeper than the event that started
-   * the run, and naming the run, so that the loop guard can bound runs that start each other.
-   */
+  /** A platform event of a live run (dry runs publish nothing): see runPlatformEvent. */
   private platformEvent(type: PublishPlatformEvent["event_type"], data: Record<string, Json>, about?: string): void {
-    const run = this.run();
-    if (run.mode !== "live") return;
-    this.effect({
-      type: "publish_event",
-      event_type: type,
-      key: `${type}:${about ?? run.run_id}`,
-      data,
-      depth: (run.event?.depth ?? 0) + 1,
-      caused_by: { run_id: run.run_id, workflow: run.workflow, started_by_platform_event: run.event?.source === "switchyard" },
-    });
+    const effect = runPlatformEvent(this.run(), type, data, about);
+    if (effect) this.effect(effect);
   }
 
   markTaskChanged(taskId: string): void {
