@@ -5,7 +5,7 @@
 // Wrangler exposes the first config's Worker on the port, and `--var` reaches that Worker only. So the
 // producer comes first (it passes what it does not handle itself on to Switchyard through its SWITCHYARD
 // service binding), and Switchyard runs from a copy of wrangler.toml with the local settings written into
-// `[vars]`, its paths made absolute, and the Workers AI and Vectorize bindings left out (local mode replaces
+// `[vars]`, its paths (entry point, migrations, assets) made absolute, and the Workers AI and Vectorize bindings left out (local mode replaces
 // them; in an auxiliary Worker they would ask for a remote session). The copy keeps the D1 database id, so
 // the migrations scripts/dev.mjs applies are its own.
 import { readFileSync, writeFileSync } from "node:fs";
@@ -30,6 +30,7 @@ export function writeAuxiliaryConfig(repoRoot: string, dir: string, vars: Record
     const key = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=/.exec(line)?.[1];
     if (table === "" && key === "main") out.push(`main = ${JSON.stringify(join(repoRoot, "src/index.ts"))}`);
     else if (table === "[[d1_databases]]" && key === "migrations_dir") out.push(`migrations_dir = ${JSON.stringify(join(repoRoot, "src/db/migrations"))}`);
+    else if (table === "[assets]" && key === "directory") out.push(`directory = ${JSON.stringify(join(repoRoot, "dashboard"))}`);
     else if (table === "[vars]" && key !== undefined && pending.has(key)) {
       out.push(`${key} = ${JSON.stringify(pending.get(key))}`);
       pending.delete(key);
