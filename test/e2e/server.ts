@@ -59,9 +59,23 @@ export interface DevServer {
 export const freshDataDir = () => mkdtemp(join(tmpdir(), "switchyard-e2e-"));
 export const removeDataDir = (dir: string) => rm(dir, { recursive: true, force: true });
 
-/** Starts the server and resolves once `GET /health` answers; rejects with its logs if it does not. */
+/**
+ * Starts the server and resolves once `GET /health` answers; rejects with its logs if it does not. Two
+ * files run at once, so a free port found here can be taken by the other file's server before this one
+ * binds it: then it starts again on another port (unless the caller chose the port).
+ */
 export async function startServer(options: StartOptions): Promise<DevServer> {
-  const port = options.port ?? (await freeHighPort());
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(options, options.port ?? (await freeHighPort()));
+    } catch (error) {
+      const taken = error instanceof Error && error.message.includes("Address already in use");
+      if (!taken || options.port !== undefined || attempt >= 3) throw error;
+    }
+  }
+}
+
+async function startOnce(options: StartOptions, port: number): Promise<DevServer> {
   const adminToken = options.adminToken ?? `e2e-admin-${randomUUID()}`;
   const baseUrl = `http://127.0.0.1:${port}`;
   const vars = Object.entries(options.vars ?? {}).flatMap(([name, value]) => ["--var", `${name}:${value}`]);
