@@ -29,7 +29,8 @@ export default defineConfig({
   ],
   test: {
     include: ["test/**/*.test.ts"],
-    exclude: ["test/e2e/**"],
+    // Pure modules' tests run in Node (vitest.node.config.ts).
+    exclude: ["test/e2e/**", "test/**/*.node.test.ts"],
     setupFiles: ["./test/setup.ts"],
     testTimeout: 30_000,
     // vitest's default is one file at a time on a 2-core machine (cores − 1); files wait on workerd I/O

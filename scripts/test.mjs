@@ -1,5 +1,5 @@
-// `npm test`: every test. First the unit and integration suites inside workerd (vitest.config.ts), then the
-// e2e suite, which starts `wrangler dev` as the README does and drives it with the TypeScript client.
+// `npm test`: every test. First the pure modules' tests in Node (vitest.node.config.ts), then the unit and
+// integration suites inside workerd (vitest.config.ts), then the e2e suite, which starts `wrangler dev` as the README does and drives it with the TypeScript client.
 // Ends with one summary line, "N passed, N failed", and a non-zero exit if anything failed.
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
@@ -11,7 +11,8 @@ vendorAssets(); // the dashboard's libraries, which the browser tests load from 
 
 const reports = mkdtempSync(join(tmpdir(), "switchyard-test-"));
 const suites = [
-  { name: "unit and integration", args: [] },
+  { name: "unit (pure modules, in Node)", args: ["--config", "vitest.node.config.ts"] },
+  { name: "unit and integration (in workerd)", args: [] },
   { name: "e2e", args: ["--config", "test/e2e/vitest.config.ts"] },
 ];
 
