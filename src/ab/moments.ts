@@ -6,7 +6,7 @@ import { z } from "zod";
  * scans its tasks. Updated one value at a time with Welford's method and combined with Chan et al.'s
  * pairwise formula, both of which work with deviations from the running mean. The textbook alternative,
  * Σx² − (Σx)²/n, subtracts two huge, nearly equal numbers: for durations around 10⁹ ms it loses every
- * digit of the variance (see test/ab/moments.test.ts).
+ * digit of the variance (see test/ab/moments.node.test.ts).
  *
  * This is also the stored shape (JSON or three columns): `{count, mean, m2}`.
  */

@@ -33,7 +33,7 @@ export interface CanonicalStep {
 
 /**
  * The exact text that is hashed: JSON.stringify of an object whose keys are in canonical order, which
- * writes each value as JSON.stringify writes it alone (test/ledger/canonical.test.ts holds it to the
+ * writes each value as JSON.stringify writes it alone (test/ledger/canonical.node.test.ts holds it to the
  * pair-by-pair form with fast-check). One flat string, where building it pair by pair makes a rope of 22
  * pieces that costs more to encode and hash (measured: ~40% less time per page of verified steps). A
  * step_index that is no finite number (only a row edited in the database) is written `null`, which can

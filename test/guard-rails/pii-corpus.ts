@@ -2,7 +2,7 @@
  * A labelled corpus for the PII detectors: strings as agents write them, each with every piece of PII it
  * holds (kind and exact text), and near-misses that hold none. `label` is the JSON key the string is filed
  * under, where that matters. The precision and recall in docs/guard-rails.md are measured on this corpus
- * (test/guard-rails/pii-corpus.test.ts).
+ * (test/guard-rails/pii-corpus.node.test.ts).
  *
  * Numbers are fictional: US phone numbers in the 555-01xx block, UK numbers from the drama ranges where
  * libphonenumber accepts them, card numbers from the brands' published test numbers or made Luhn-valid,
