@@ -9,43 +9,16 @@ import type { Browser, ConsoleMessage, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { InboxTask, Switchyard } from "../../clients/typescript/index.ts";
 import { ensureChromium, launchChromium } from "./browser.ts";
+import { HIERARCHICAL, SHARED_STATE } from "../workflows/seed-blocks.ts";
 import { localServer } from "./server.ts";
 
 const ARTIFACTS = fileURLToPath(new URL("../artifacts/", import.meta.url));
 const README_SHOT = fileURLToPath(new URL("../../docs/dashboard.png", import.meta.url));
 const chromiumPath = ensureChromium();
 
-const SHARED = `description: Quarterly profitability from shared state
-coordination:
-  pattern: shared-state
-  state_store:
-    type: key-value
-    conflict_resolution: last-write-wins
-  agents:
-    - name: revenue-analyzer
-      writes: ["revenue_by_region", "revenue_trends"]
-    - name: cost-analyzer
-      writes: ["cost_by_region", "cost_trends"]
-    - name: profitability-summarizer
-      reads: ["revenue_by_region", "cost_by_region", "revenue_trends", "cost_trends"]
-      writes: ["profitability_report"]
-`;
+const SHARED = `description: Quarterly profitability from shared state\n${SHARED_STATE}`;
 
-const HIERARCHY = `description: Q3 review by a supervisor and three analysts
-coordination:
-  pattern: hierarchical
-  supervisor: executive-analyst
-  workers:
-    - name: sales-analyst
-      task: "Analyze Q3 sales performance"
-    - name: marketing-analyst
-      task: "Analyze Q3 campaign effectiveness"
-    - name: ops-analyst
-      task: "Analyze Q3 operational efficiency"
-  aggregation:
-    strategy: supervisor-synthesis
-    timeout_seconds: 300
-`;
+const HIERARCHY = `description: Q3 review by a supervisor and three analysts\n${HIERARCHICAL}`;
 
 const AGENTS = ["revenue-analyzer", "cost-analyzer", "profitability-summarizer", "executive-analyst", "sales-analyst", "marketing-analyst", "ops-analyst"];
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -5,6 +5,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { AgentWorker, Switchyard, Trace } from "../../clients/typescript/index.ts";
 import { startOtlpReceiver } from "./otlp-receiver.ts";
+import { HIERARCHICAL } from "../workflows/seed-blocks.ts";
 import { localServer } from "./server.ts";
 
 const receiver = await startOtlpReceiver({ failFirst: true });
@@ -17,20 +18,7 @@ const CHAIN = `coordination:
     - {from: report-generator, to: email-distributor, message: {schema: formatted_report}}
 `;
 
-const HIERARCHY = `coordination:
-  pattern: hierarchical
-  supervisor: executive-analyst
-  workers:
-    - name: sales-analyst
-      task: "Analyze Q3 sales performance"
-    - name: marketing-analyst
-      task: "Analyze Q3 campaign effectiveness"
-    - name: ops-analyst
-      task: "Analyze Q3 operational efficiency"
-  aggregation:
-    strategy: supervisor-synthesis
-    timeout_seconds: 300
-`;
+const HIERARCHY = HIERARCHICAL;
 
 const AGENTS = ["data-collector", "data-enricher", "report-generator", "email-distributor", "executive-analyst", "sales-analyst", "marketing-analyst", "ops-analyst"];
 
