@@ -5,6 +5,7 @@ import { hookKeys, lifecycleTriggers, triggerDecisions, workflows } from "../db/
 import type { HookKey } from "../schedules/hook-auth/hook-keys";
 import type { SavedRevisionKey } from "../workflows/workflow-store";
 import type { LifecycleConfig, LifecycleKind, PlannedTrigger } from "./trigger-identity";
+import { catalogVersionColumn } from "../runs/catalog-version";
 
 // The D1 registry of a workflow's schedule, polling and webhook triggers (migration 0012). It is written
 // in the same batch as the revision it belongs to, so the registry never describes a revision that was not
@@ -53,15 +54,20 @@ export async function triggerRecord(db: Database, triggerId: string): Promise<Tr
 }
 
 /** The hook listening at `path`, with its stored keys (api_key hooks). */
-export async function hookAt(db: Database, path: string): Promise<{ record: TriggerRecord; keys: HookKey[] } | undefined> {
+export async function hookAt(db: Database, path: string): Promise<{ record: TriggerRecord; keys: HookKey[]; catalogVersion: string | undefined } | undefined> {
+  // The catalog's version token rides along (as with authentication), so the start needs no read of its own.
   const [found] = await db
-    .select({ row: lifecycleTriggers, author: workflows.createdBy, keys: hookKeys.keys })
+    .select({ row: lifecycleTriggers, author: workflows.createdBy, keys: hookKeys.keys, catalogVersion: catalogVersionColumn })
     .from(lifecycleTriggers)
     .innerJoin(workflows, and(eq(workflows.name, lifecycleTriggers.workflow), sql`${workflows.deletedAt} IS NULL`))
     .leftJoin(hookKeys, eq(hookKeys.triggerId, lifecycleTriggers.triggerId))
     .where(eq(lifecycleTriggers.path, path));
   if (!found || found.row.kind !== "webhook") return undefined;
-  return { record: recordOf(found.row, found.author), keys: found.keys === null ? [] : (JSON.parse(found.keys) as HookKey[]) };
+  return {
+    record: recordOf(found.row, found.author),
+    keys: found.keys === null ? [] : (JSON.parse(found.keys) as HookKey[]),
+    catalogVersion: found.catalogVersion ?? undefined,
+  };
 }
 
 /** Hooks of other workflows at any of these paths: the PUT that wants one of them is a 409. */
