@@ -61,8 +61,9 @@ export const removeDataDir = (dir: string) => rm(dir, { recursive: true, force: 
 
 /**
  * Starts the server and resolves once `GET /health` answers; rejects with its logs if it does not. Two
- * files run at once, so a free port found here can be taken by the other file's server before this one
- * binds it: then it starts again on another port (unless the caller chose the port).
+ * files run at once, so a port found free here (the server's, or one wrangler picks for its own sockets)
+ * can be taken by the other file's server before this one binds it: then it starts again, on another
+ * port unless the caller chose one (a restart keeps its port), after a moment.
  */
 export async function startServer(options: StartOptions): Promise<DevServer> {
   for (let attempt = 1; ; attempt++) {
@@ -70,7 +71,8 @@ export async function startServer(options: StartOptions): Promise<DevServer> {
       return await startOnce(options, options.port ?? (await freeHighPort()));
     } catch (error) {
       const taken = error instanceof Error && error.message.includes("Address already in use");
-      if (!taken || options.port !== undefined || attempt >= 3) throw error;
+      if (!taken || attempt >= 4) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 1000 * attempt));
     }
   }
 }
