@@ -9,7 +9,7 @@ import type { TaskRow } from "./task-store";
 // The guard rails inside a run. The run object is the one writer of everything in its run, so it applies
 // the merged rules it was started with (RunInit.limits) to every value written into it: task inputs as
 // they are created, outputs and state at completion, messages, delegations and state writes as they come.
-// A write a rule refuses fails the writer's open task in the run (and so, as any failed task does, the
+// A write a rule refuses fails the writer's open task in the run (and so, like every failed task, the
 // run, except for hierarchical workers); redactions are stored as redacted. Every finding is recorded with
 // the change that met it (violation rows and audit rows, written with the run's registry records).
 

@@ -28,7 +28,7 @@ import { listRevisions, listWorkflows, requireWorkflow, revisionOf, workflowJson
 const tags = ["Workflows"];
 const ACCESS =
   "Reading takes `workflow:read` (every role); changing takes `workflow:write` on `workflow:<name>`, whose owner is the workflow's " +
-  "author: any agent creates a workflow, and only its author (or an admin) changes, rolls back or deletes it.";
+  "author: every agent may create a workflow, and only its author (or an admin) changes, rolls back or deletes it.";
 
 /** `workflow:write`, owned by the author; a workflow being created is the caller's own. */
 const authoriseChange =
@@ -149,7 +149,7 @@ export const workflowRoutes = routes
       tags,
       summary: "Roll back: a new revision equal to an earlier one",
       description:
-        "The earlier revision is checked again as any change is: one that pins a version deprecated since is refused (400). " +
+        "The earlier revision is checked again like every change: one that pins a version deprecated since is refused (400). " +
         "201 with the new revision; 200 and no new revision when that revision's definition is already the current one. " +
         ACCESS,
       middleware: [idempotent] as const,

@@ -33,7 +33,7 @@ const EXAMPLE = "'0 8 * * MON' (08:00 every Monday)";
 
 const compile = (pattern: string) => new Cron(pattern, { utcOffset: 0, mode: "5-part" });
 
-/** A reference point for "does this pattern ever match": any date works, 2000 starts a leap cycle. */
+/** A reference point for "does this pattern ever match"; every date works, 2000 starts a leap cycle. */
 const EPOCH_2000 = Date.UTC(2000, 0, 1);
 
 export class CronPattern {

@@ -74,7 +74,7 @@ export async function putWorkflow(
 }
 
 /**
- * A new revision equal to an earlier one, checked again as any change is: a revision that pins a version
+ * A new revision equal to an earlier one, checked again like every change: a revision that pins a version
  * deprecated since is refused. Rolling back to what is current already makes no revision.
  */
 export async function rollbackWorkflow(db: Database, name: string, to: number, authorise: AuthoriseChange, audit: Audit, triggers?: TriggerSync): Promise<ChangeOutcome> {

@@ -8,7 +8,7 @@
  * (`v1.2.3.4`), a product name (`Chrome/120.0.0.0`), or a version or section label just before ("version
  * 1.2.3.4", "see section 3.2.1.4").
  * `1.2.3.4` standing alone is an address.
- * IPv6: any spelling the parser reads (`::`, an IPv4 tail, a zone after `%`), with at least one decimal
+ * IPv6: every spelling the parser reads (`::`, an IPv4 tail, a zone after `%`), with at least one decimal
  * digit: `::` alone and word pairs like `Db::Add` are code, not addresses.
  */
 import { parseIpv4, parseIpv6 } from "../../lib/ip-address";

@@ -49,7 +49,7 @@ export const sendMessage = defineTool({
     "Returns the delivered item {item_id, kind: message, from_agent_id, type, body, created_at}.",
   input: z.strictObject({
     to_agent_id: agentId("The agent whose inbox receives the message."),
-    body: z.json().describe("The message: any JSON (at most 64 KiB)."),
+    body: z.json().describe("The message, as JSON (at most 64 KiB)."),
     type: z.string().min(1).max(128).optional().describe("What kind of message, for the receiver to dispatch on (default message), e.g. handoff."),
   }),
   annotations: ADDS,

@@ -42,7 +42,7 @@ export const setAgentState = defineTool({
     'Returns {key, status: "ok", version}.',
   input: z.strictObject({
     key,
-    value: z.json().describe("The value: any JSON."),
+    value: z.json().describe("The value, as JSON."),
     expected_version: z.number().int().min(0).optional().describe("Write only if the key is at this version (0: only if unset); otherwise a conflict error."),
   }),
   annotations: REPLACES,

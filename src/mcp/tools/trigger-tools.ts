@@ -117,7 +117,7 @@ export const listTriggers = defineTool({
 export const deleteTrigger = defineTool({
   name: "delete_trigger",
   title: "Delete a semantic trigger",
-  description: "Delete a trigger you created (admins: any): it stops firing at once. Returns {deleted: true, trigger_id}.",
+  description: "Delete a trigger you created (admins: every trigger): it stops firing at once. Returns {deleted: true, trigger_id}.",
   input: z.strictObject({ trigger_id: triggerId }),
   annotations: REPLACES,
   run: async ({ trigger_id }, { rest }) => {

@@ -187,7 +187,10 @@ class HatiDataPatterns(unittest.TestCase):
             self._wait_until(lambda: coordinator.triggers.get(trigger.trigger_id).last_fired_at is not None, "the trigger to fire")
             # One iteration; a few more only if the inbox delivery trails the firing.
             time.iterations, time.max_iterations = 0, 10
-            time.until = lambda: any(line.startswith("Agent B received:") for line in out_so_far())
+            def agent_b_received() -> bool:
+                return any(line.startswith("Agent B received:") for line in out_so_far())
+
+            time.until = agent_b_received
             run_once(agent_b_loop)
 
         self.assertEqual(lines, ["Agent B received: Customer segment 'enterprise' has 42% higher LTV than mid-market."])
