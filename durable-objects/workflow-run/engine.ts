@@ -5,6 +5,7 @@ import { newId } from "../../src/lib/ids";
 import { type SchemaIssue, schemaIssues } from "../../src/lib/json-schema";
 import type { Json } from "../../src/workflows/definition/types";
 import type { AuditRecord, Effect, PublishPlatformEvent } from "./effects";
+import { passTime } from "./deadlines";
 import { MessageStore } from "./message-store";
 import { observationEffects, openEventSpan } from "./observation";
 import { Outbox } from "./outbox";
@@ -285,41 +286,9 @@ export class RunEngine implements RunContext {
 
   // --- time ---------------------------------------------------------------------------------------
 
-  /** Everything due by now: task deadlines (retry, or time out), then named timers. */
+  /** Everything due by now: task deadlines (retry, or time out), then named timers (see deadlines.ts). */
   tick(): void {
-    for (const task of this.tasks.due(this.now)) {
-      if (!this.running()) return;
-      const current = this.tasks.get(task.task_id);
-      if (!current || !isOpenTask(current.status)) continue;
-      this.deadlinePassed(current);
-    }
-    for (const timer of this.timers.due(this.now)) {
-      if (!this.running()) return;
-      this.timers.clear(timer.name);
-      if (timer.name === "run_deadline") {
-        const seconds = this.run().limits.max_run_seconds;
-        if (seconds !== null) this.recordViolation({ agent_id: this.run().started_by, action: "workflow:run" }, [limitFinding("max_run_seconds", "(run)", seconds)]);
-        this.failRun({ code: "max_run_seconds", message: `The run took longer than its limit of ${seconds} s (max_run_seconds); its open tasks were cancelled.` }, "timed_out");
-        return;
-      }
-      const [scope, index] = timer.name.split(":");
-      this.patterns()[Number(index)]?.timer?.(this, scope ?? timer.name);
-    }
-  }
-
-  private deadlinePassed(task: TaskRow): void {
-    const retries = this.run().definition.defaults.retries;
-    const timeout = this.run().definition.defaults.task_timeout_seconds;
-    if (task.attempt <= retries) {
-      this.endOpenTask(task, "timed_out", { code: "deadline_exceeded", message: `No completion or heartbeat within ${timeout} s; retried as attempt ${task.attempt + 1}.` });
-      this.createTask(task.agent_id, task.input, task.patterns[0] ?? 0, task.role, { kind: "retry", task_id: task.task_id }, [{ span_id: task.span_id, kind: "retry" }], task.attempt + 1, task.task_id, task.patterns);
-      return;
-    }
-    this.endOpenTask(task, "timed_out", {
-      code: "deadline_exceeded",
-      message: `No completion or heartbeat within ${timeout} s, after ${task.attempt} attempt${task.attempt === 1 ? "" : "s"} (defaults.retries = ${retries}).`,
-    });
-    this.taskFinished(task);
+    passTime(this);
   }
 
   /** When the run next needs to wake (the object's alarm): a deadline, a timer, or an effect to retry. */
