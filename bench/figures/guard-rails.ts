@@ -15,6 +15,7 @@ import { prng } from "../lib/prng.ts";
 import type { Row } from "../lib/report.ts";
 import { generateMemory } from "../lib/sentences.ts";
 import { ratio, summarize, type Summary } from "../lib/stats.ts";
+import { handoffValue } from "./state.ts";
 
 const STORE_AGENT = "bench-guard-rails-memory";
 const STATE_AGENT = "bench-guard-rails-state";
@@ -22,17 +23,6 @@ const KEYS = 100;
 const GOAL = 1.1;
 const PII_RULE = { pii: { detect: ["email", "phone", "credit_card", "ssn", "ip_address"], mode: "redact" } };
 
-/** A realistic hand-off value (~300 bytes of JSON), as the state figure writes. */
-const stateValue = (i: number) => ({
-  task: "reconcile-invoices",
-  step: i % 7,
-  cursor: `inv_${(100000 + i).toString(36)}`,
-  owner: STATE_AGENT,
-  pending: ["INV-20931", "INV-20977", "INV-21004"],
-  notes: "Globex disputes two line items; wait for finance sign-off before closing.",
-  updated_from: "worker-3",
-  attempt: (i % 3) + 1,
-});
 
 export type GuardRailFigures = { rows: Row[]; store: { off: Summary; on: Summary }; set: { off: Summary; on: Summary } };
 
@@ -43,7 +33,7 @@ export async function benchGuardRails(ctx: BenchContext): Promise<GuardRailFigur
   const random = prng(0x6a2d);
   const total = config.warmup + 2 * config.requests + 2 * config.rounds + 1;
   const memories = Array.from({ length: total }, (_, i) => JSON.stringify({ agent_id: STORE_AGENT, ...generateMemory(random, i) }));
-  const values = Array.from({ length: KEYS }, (_, i) => JSON.stringify({ value: stateValue(i) }));
+  const values = Array.from({ length: KEYS }, (_, i) => JSON.stringify({ value: handoffValue(i, STATE_AGENT) }));
   const setRules = (rules: object) => expectJson({ method: "PUT", url: `${api}/v1/guard-rails`, key: adminToken, body: JSON.stringify(rules) }, 200);
 
   let sent = 0;

@@ -12,12 +12,12 @@ import { ratio, type Summary } from "../lib/stats.ts";
 const AGENT = "bench-state";
 const KEYS = 100;
 
-/** A realistic hand-off value (~300 bytes of JSON). */
-const value = (i: number) => ({
+/** A realistic hand-off value (~300 bytes of JSON), of `owner`: the state figures and the guard rails' write it. */
+export const handoffValue = (i: number, owner: string) => ({
   task: "reconcile-invoices",
   step: i % 7,
   cursor: `inv_${(100000 + i).toString(36)}`,
-  owner: AGENT,
+  owner,
   pending: ["INV-20931", "INV-20977", "INV-21004"],
   notes: "Globex disputes two line items; wait for finance sign-off before closing.",
   updated_from: "worker-3",
@@ -38,8 +38,8 @@ export async function benchState(ctx: BenchContext): Promise<StateFigures> {
   const key = await agentWithKey(ctx, AGENT);
   await expectJson({ method: "POST", url: `${floor}/d1/setup` });
 
-  const bodies = Array.from({ length: KEYS }, (_, i) => JSON.stringify({ value: value(i) }));
-  const floorBodies = Array.from({ length: KEYS }, (_, i) => JSON.stringify(value(i)));
+  const bodies = Array.from({ length: KEYS }, (_, i) => JSON.stringify({ value: handoffValue(i, AGENT) }));
+  const floorBodies = Array.from({ length: KEYS }, (_, i) => JSON.stringify(handoffValue(i, AGENT)));
   const stateKey = (i: number) => `handoff-${i % KEYS}`;
 
   // Every key exists before anything reads it.
