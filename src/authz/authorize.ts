@@ -4,9 +4,10 @@ import { principalOf } from "../http/auth";
 import { ApiError } from "../http/errors";
 import type { AppEnv } from "../http/context";
 import { policySetAt } from "../policy/policy-cache";
-import { decide } from "../policy/policy-engine";
 import type { PolicyDecision } from "../policy/policy-rule";
+import { EMPTY_POLICY_SET_VERSION, compilePolicySet } from "../policy/policy-set";
 import { type Action, type Resource, resourceName } from "./actions";
+import { decision } from "./may";
 import { type Principal, isAdminToken } from "./principal";
 import { recordDenial } from "./record-denial";
 
@@ -34,9 +35,11 @@ export async function permits(c: Context<AppEnv>, action: Action, resource: Reso
   return (await decisionFor(c, await principalOf(c), action, resource)).allowed;
 }
 
+/** What the admin token is decided against: nothing (decision() lets it through before any policy). */
+const NO_POLICIES = compilePolicySet([], EMPTY_POLICY_SET_VERSION);
+
 async function decisionFor(c: Context<AppEnv>, principal: Principal, action: Action, resource: Resource): Promise<PolicyDecision> {
-  if (isAdminToken(principal)) return { allowed: true, policy_id: null, reason: "the admin token" };
-  const policies = await policySetAt(database(c.env), principal.policySetVersion);
-  const subject = { agent_id: principal.agentId, role: principal.role, attributes: principal.attributes };
-  return decide(policies, subject, action, resource, { now: new Date(), request_id: c.get("requestId") });
+  // The admin token needs no policy set: decided before one is loaded.
+  const policies = isAdminToken(principal) ? NO_POLICIES : await policySetAt(database(c.env), principal.policySetVersion);
+  return decision(policies, principal, action, resource, { now: new Date(), request_id: c.get("requestId") });
 }

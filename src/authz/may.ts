@@ -4,7 +4,7 @@ import { agents, policySet } from "../db/schema";
 import { policySetAt } from "../policy/policy-cache";
 import { decide } from "../policy/policy-engine";
 import type { PolicySet } from "../policy/policy-set";
-import type { DecisionContext } from "../policy/policy-rule";
+import type { DecisionContext, PolicyDecision } from "../policy/policy-rule";
 import type { Action, Resource } from "./actions";
 import { ADMIN_PRINCIPAL, type Principal, type Role, isAdminToken } from "./principal";
 
@@ -14,9 +14,14 @@ import { ADMIN_PRINCIPAL, type Principal, type Role, isAdminToken } from "./prin
  * creator). Same engine, same policies, same role defaults; the admin token may do anything.
  */
 export function may(policies: PolicySet, principal: Principal, action: Action, resource: Resource, context: DecisionContext): boolean {
-  if (isAdminToken(principal)) return true;
+  return decision(policies, principal, action, resource, context).allowed;
+}
+
+/** The decision itself, with its deciding policy and reason: the admin token's, or the engine's over the role defaults. */
+export function decision(policies: PolicySet, principal: Principal, action: Action, resource: Resource, context: DecisionContext): PolicyDecision {
+  if (isAdminToken(principal)) return { allowed: true, policy_id: null, reason: "the admin token" };
   const subject = { agent_id: principal.agentId, role: principal.role, attributes: principal.attributes };
-  return decide(policies, subject, action, resource, context).allowed;
+  return decide(policies, subject, action, resource, context);
 }
 
 /**
