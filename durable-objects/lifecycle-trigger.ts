@@ -6,6 +6,7 @@ import { alarmTimeFor, isoAt, lifecycleClock } from "../src/lifecycle/clock";
 import { type NewDecision, decisionRecord, decisionStatements } from "../src/lifecycle/decisions";
 import { type TriggerRecord, triggerRecord } from "../src/lifecycle/registry";
 import { isPermanentStartFailure, startError, startRunOnce } from "../src/lifecycle/start-once";
+import type { StartTokens } from "../src/runs/catalog-version";
 import { pollTick } from "./lifecycle-trigger/polling-step";
 import { type StepTools, scheduleTick } from "./lifecycle-trigger/schedule-step";
 import { type LedgerEntry, type TriggerState, TriggerStore } from "./lifecycle-trigger/trigger-store";
@@ -118,7 +119,7 @@ export class LifecycleTrigger extends DurableObject<Env> {
   }
 
   /** Starts the runs the ledger holds (just decided, or left by an interrupted step) whose time has come. */
-  private async startDue(record: TriggerRecord, now: number): Promise<string[]> {
+  private async startDue(record: TriggerRecord & { tokens: StartTokens }, now: number): Promise<string[]> {
     const due = this.store.dueStarts(now);
     const started: string[] = [];
     for (let i = 0; i < due.length; i += START_CONCURRENCY) {
@@ -129,10 +130,10 @@ export class LifecycleTrigger extends DurableObject<Env> {
     return started;
   }
 
-  private async startOne(record: TriggerRecord, entry: LedgerEntry, now: number): Promise<boolean> {
+  private async startOne(record: TriggerRecord & { tokens: StartTokens }, entry: LedgerEntry, now: number): Promise<boolean> {
     const { request } = entry;
     try {
-      await startRunOnce(this.env, { workflow: record.workflow, input: request.input, trigger: request.trigger, startedBy: record.author, runId: entry.run_id });
+      await startRunOnce(this.env, { workflow: record.workflow, input: request.input, trigger: request.trigger, startedBy: record.author, runId: entry.run_id, ...record.tokens });
       this.ctx.storage.transactionSync(() => {
         this.store.settle(entry.key, "started", entry.attempts + 1);
         this.decide(record, { decision: "fired", reason: request.reason, run_id: entry.run_id, details: request.details }, now);

@@ -4,9 +4,9 @@ import { ApiError } from "../http/errors";
 import { newId } from "../lib/ids";
 import { schemaIssues } from "../lib/json-schema";
 import { isoNow } from "../lib/time";
-import { startRun } from "../runs/start-run";
+import { type StartRequest, startRun } from "../runs/start-run";
 import type { Json } from "../workflows/definition/types";
-import { readCatalogVersion } from "../runs/catalog-version";
+import { startTokens } from "../runs/catalog-version";
 import { type CurrentWorkflow, type RevisionRow, revisionOf } from "../workflows/workflow-store";
 import type { FilterEvent } from "./compiled-filter";
 import { type Claim, type EventRecord, type NewDecision, type Publisher, claimEvents, recordRunError, runsOf } from "./event-store";
@@ -27,8 +27,9 @@ export interface PublishOptions {
   requestId?: string;
   /** The routing version the caller's authentication read, when it did (saves a read). */
   routingVersion?: string;
-  /** The catalog's version token the caller's authentication read, when it did (run starts keep their plans by it). */
+  /** The catalog's and guard rails' version tokens the caller's authentication read, when it did (run starts key their caches by them). */
   catalogVersion?: string;
+  guardRailsVersion?: string;
   /** For platform events: how deep in a chain of platform events, and the run that published it. */
   depth?: number;
   causedBy?: CausedBy | null;
@@ -131,15 +132,17 @@ export async function publishEvents(env: Env, inputs: readonly PublishEvent[], o
   );
   const claims = prepared.filter((p): p is Claim => !(p instanceof ApiError));
   const claimed = await claimEvents(env.DB, claims, dedupeSeconds(env), options.requestId ?? null);
-  // Read once for the whole batch: each run's start then finds its workflow's plan kept in this isolate.
-  const catalogVersion = options.catalogVersion ?? (await readCatalogVersion(env.DB)) ?? undefined;
+  // Read once for the whole batch, and only when a run is to start: each start then finds its workflow's
+  // plan and the deployment's guard rails kept in this isolate.
+  const starts = claims.some((claim, i) => claimed[i] && claim.decisions.some((d) => d.run_id !== null));
+  const tokens = starts ? await startTokens(env.DB, options) : {};
   const outcomes = new Map<Claim, Promise<Published>>();
   claims.forEach((claim, i) => {
     const id = claim.event.event_id;
     outcomes.set(
       claim,
       claimed[i]
-        ? startClaimedRuns(env, claim, { ...options, ...(catalogVersion ? { catalogVersion } : {}) }).then((runs) => ({ event_id: id, duplicate: false, runs }))
+        ? startClaimedRuns(env, claim, { ...options, ...tokens }).then((runs) => ({ event_id: id, duplicate: false, runs }))
         : runsOf(env.DB, id).then((runs) => ({ event_id: id, duplicate: true, runs })),
     );
   });
@@ -190,12 +193,15 @@ export async function startEventRun(
   env: Env,
   event: RunEvent,
   decision: { workflow: string; revision: number; run_id: string; run_matched: Record<string, number[]> | null },
-  options: Pick<PublishOptions, "publishedBy" | "requestId" | "catalogVersion">,
+  options: Pick<PublishOptions, "publishedBy" | "requestId" | "catalogVersion" | "guardRailsVersion">,
+  // The cron passes startRunOnce: a run the request did start after all is answered, not started again.
+  start: (env: Env, request: StartRequest & { runId: string }) => Promise<unknown> = startRun,
 ): Promise<boolean> {
   try {
     const current = await matchedRevision(env, decision.workflow, decision.revision);
-    await startRun(env, {
+    await start(env, {
       ...(options.catalogVersion ? { catalogVersion: options.catalogVersion } : {}),
+      ...(options.guardRailsVersion ? { guardRailsVersion: options.guardRailsVersion } : {}),
       workflow: decision.workflow,
       // The run's input is the event, as event-driven tasks and event triggers give it to agents.
       input: { event_id: event.event_id, type: event.type, source: event.source, data: event.data, time: event.time },

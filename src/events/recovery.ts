@@ -1,4 +1,5 @@
-import { runObject } from "../runs/run-object";
+import { startRunOnce } from "../lifecycle/start-once";
+import { startTokens } from "../runs/catalog-version";
 import type { Json } from "../workflows/definition/types";
 import { unstartedRuns } from "./event-store";
 import { startEventRun } from "./publish";
@@ -18,12 +19,11 @@ export async function startUnstartedRuns(env: Env): Promise<number> {
   const now = Date.now();
   const rows = await unstartedRuns(env.DB, new Date(now - GRACE_SECONDS * 1000).toISOString(), new Date(now - GIVE_UP_SECONDS * 1000).toISOString(), BATCH);
   let started = 0;
+  const tokens = rows.length > 0 ? await startTokens(env.DB) : {};
   for (const row of rows) {
-    // Started already, but its registry row is not written yet (the run's own outbox retries that).
-    if ((await runObject(env, row.run_id).view()) !== null) continue;
     const event = { event_id: row.event_id, type: row.type, source: row.source, data: JSON.parse(row.data) as Json, time: row.time, depth: row.depth };
     const matched = row.run_matched === null ? null : (JSON.parse(row.run_matched) as Record<string, number[]>);
-    if (await startEventRun(env, event, { workflow: row.workflow, revision: row.revision, run_id: row.run_id, run_matched: matched }, { publishedBy: row.published_by })) started++;
+    if (await startEventRun(env, event, { workflow: row.workflow, revision: row.revision, run_id: row.run_id, run_matched: matched }, { publishedBy: row.published_by, ...tokens }, startRunOnce)) started++;
   }
   return started;
 }

@@ -127,7 +127,7 @@ export async function callHook(env: Env, call: HookCall): Promise<HookAnswer> {
       startedBy: record.author,
       runId: claim.runId,
       requestId: call.requestId,
-      ...(found.catalogVersion === undefined ? {} : { catalogVersion: found.catalogVersion }),
+      ...found.tokens,
     });
   } catch (error) {
     // A start that will fail again frees the key for a corrected retry; a passing failure keeps it, so

@@ -5,7 +5,7 @@ import { hookKeys, lifecycleTriggers, triggerDecisions, workflows } from "../db/
 import type { HookKey } from "../schedules/hook-auth/hook-keys";
 import type { SavedRevisionKey } from "../workflows/workflow-store";
 import type { LifecycleConfig, LifecycleKind, PlannedTrigger } from "./trigger-identity";
-import { catalogVersionColumn } from "../runs/catalog-version";
+import { type StartTokens, startTokenColumns, startTokensOf } from "../runs/catalog-version";
 
 // The D1 registry of a workflow's schedule, polling and webhook triggers (migration 0012). It is written
 // in the same batch as the revision it belongs to, so the registry never describes a revision that was not
@@ -43,21 +43,24 @@ export async function workflowTriggerRows(db: Database, workflow: string): Promi
   return db.select().from(lifecycleTriggers).where(eq(lifecycleTriggers.workflow, workflow)).orderBy(lifecycleTriggers.triggerIndex);
 }
 
-/** The trigger as registered now, if it still is (its workflow live), with the workflow's author. */
-export async function triggerRecord(db: Database, triggerId: string): Promise<TriggerRecord | undefined> {
+/**
+ * The trigger as registered now, if it still is (its workflow live), with the workflow's author, and the
+ * version tokens its run start keys its caches by (read along, so the start reads none of its own).
+ */
+export async function triggerRecord(db: Database, triggerId: string): Promise<(TriggerRecord & { tokens: StartTokens }) | undefined> {
   const [found] = await db
-    .select({ row: lifecycleTriggers, author: workflows.createdBy })
+    .select({ row: lifecycleTriggers, author: workflows.createdBy, ...startTokenColumns })
     .from(lifecycleTriggers)
     .innerJoin(workflows, and(eq(workflows.name, lifecycleTriggers.workflow), sql`${workflows.deletedAt} IS NULL`))
     .where(eq(lifecycleTriggers.triggerId, triggerId));
-  return found ? recordOf(found.row, found.author) : undefined;
+  return found ? { ...recordOf(found.row, found.author), tokens: startTokensOf(found) } : undefined;
 }
 
 /** The hook listening at `path`, with its stored keys (api_key hooks). */
-export async function hookAt(db: Database, path: string): Promise<{ record: TriggerRecord; keys: HookKey[]; catalogVersion: string | undefined } | undefined> {
-  // The catalog's version token rides along (as with authentication), so the start needs no read of its own.
+export async function hookAt(db: Database, path: string): Promise<{ record: TriggerRecord; keys: HookKey[]; tokens: StartTokens } | undefined> {
+  // The start's version tokens ride along (as with authentication), so the start needs no read of its own.
   const [found] = await db
-    .select({ row: lifecycleTriggers, author: workflows.createdBy, keys: hookKeys.keys, catalogVersion: catalogVersionColumn })
+    .select({ row: lifecycleTriggers, author: workflows.createdBy, keys: hookKeys.keys, ...startTokenColumns })
     .from(lifecycleTriggers)
     .innerJoin(workflows, and(eq(workflows.name, lifecycleTriggers.workflow), sql`${workflows.deletedAt} IS NULL`))
     .leftJoin(hookKeys, eq(hookKeys.triggerId, lifecycleTriggers.triggerId))
@@ -66,7 +69,7 @@ export async function hookAt(db: Database, path: string): Promise<{ record: Trig
   return {
     record: recordOf(found.row, found.author),
     keys: found.keys === null ? [] : (JSON.parse(found.keys) as HookKey[]),
-    catalogVersion: found.catalogVersion ?? undefined,
+    tokens: startTokensOf(found),
   };
 }
 

@@ -43,6 +43,7 @@ export const eventRoutes = router()
         requestId: c.get("requestId"),
         ...(principal.eventRoutingVersion === undefined ? {} : { routingVersion: principal.eventRoutingVersion }),
         ...(principal.catalogVersion === undefined ? {} : { catalogVersion: principal.catalogVersion }),
+        ...(principal.guardRailsVersion === undefined ? {} : { guardRailsVersion: principal.guardRailsVersion }),
       });
       return c.json(published, 202);
     },

@@ -12,7 +12,7 @@ import { isoNow } from "../lib/time";
 import { newId } from "../lib/ids";
 import type { Json, JSONSchema, WorkflowDefinition } from "../workflows/definition/types";
 import type { CurrentWorkflow } from "../workflows/workflow-store";
-import { readCatalogVersion } from "./catalog-version";
+import { startTokens } from "./catalog-version";
 import { startPlan } from "./start-plan";
 import { runObject } from "./run-object";
 
@@ -30,9 +30,11 @@ export interface StartRequest {
   runId?: string;
   /** The revision loaded already, when the caller has it. */
   current?: CurrentWorkflow;
-  /** The deployment guard rails' version as the caller's authentication read it; read here when absent. */
+  /**
+   * The deployment guard rails' and the catalog's version tokens, when the caller read them already
+   * (authentication does, with the key): the missing ones are read here, together (see startTokens).
+   */
   guardRailsVersion?: string;
-  /** The catalog's version token, when the caller read it already (authentication does, with the key). */
   catalogVersion?: string;
 }
 
@@ -49,7 +51,8 @@ const pin = (version: ResolvedVersion): PinnedAgent => ({
  */
 export async function startRun(env: Env, request: StartRequest): Promise<RunView> {
   const db = database(env);
-  const plan = await startPlan(db, request.workflow, request.catalogVersion ?? (await readCatalogVersion(env.DB)) ?? undefined, request.current);
+  const tokens = await startTokens(env.DB, request);
+  const plan = await startPlan(db, request.workflow, tokens.catalogVersion, request.current);
   const { definition } = plan;
   const runId = request.runId ?? newId("run");
   // A/B tests of agents referenced as `latest` pick an arm by the run id, counted as they are chosen.
@@ -66,7 +69,7 @@ export async function startRun(env: Env, request: StartRequest): Promise<RunView
     if (version) agents[ref.name] = ab ? { ...pin(version), ab } : pin(version);
   }
   // The strictest of the deployment's, the workflow's and every pinned version's guard rails, for the whole run.
-  const rules = await runGuardRailsFor(db, request.guardRailsVersion, definition, resolved);
+  const rules = await runGuardRailsFor(db, tokens.guardRailsVersion, definition, resolved);
   const { input, event } = await guardStart(env, request, rules);
   // Counted only once the start is allowed: a start refused by a guard rail leaves no A/B assignment behind.
   await recordAssignments(env.DB, runId, arms.map(([, c]) => c));
